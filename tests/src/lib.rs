@@ -1,0 +1,340 @@
+//! A small harness for end-to-end tests: it starts real `faithful-node` processes on loopback
+//! (free ports, their own base paths), waits for their RPC, and stops them when dropped.
+//!
+//! The node binary is `$FAITHFUL_NODE_BIN` when set, otherwise the `faithful-node` that cargo
+//! built next to the running test (`cargo build -p faithful-node` first; `scripts/test.sh` does).
+
+use std::{
+	fs::File,
+	future::Future,
+	io::{BufRead, BufReader},
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use anyhow::{anyhow, bail, Context, Result};
+use subxt::{
+	config::RpcConfigFor,
+	dynamic,
+	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	OnlineClient, PolkadotConfig,
+};
+
+/// Raw JSON-RPC methods of a node (`chain_*`, `system_*`).
+pub type Rpc = LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>;
+
+/// How long a node may take to open its RPC port after start (it compiles the runtime first).
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The `faithful-node` binary under test.
+pub fn node_binary() -> PathBuf {
+	if let Some(path) = std::env::var_os("FAITHFUL_NODE_BIN") {
+		return PathBuf::from(path);
+	}
+	// Integration tests run from `<target>/<profile>/deps/`; binaries live one level up.
+	let exe = std::env::current_exe().expect("test executable path");
+	exe.parent()
+		.and_then(Path::parent)
+		.map(|profile_dir| profile_dir.join("faithful-node"))
+		.expect("test executable lives in <target>/<profile>/deps")
+}
+
+/// A TCP port on loopback that nothing listens on right now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|listener| listener.local_addr())
+		.map(|addr| addr.port())
+		.expect("the OS hands out a free loopback port")
+}
+
+/// What a node should run as.
+#[derive(Clone, Debug)]
+pub struct NodeSpec {
+	/// `--chain` value: `dev`, `local` or a spec file.
+	pub chain: String,
+	/// A dev keyring name (`alice`, `bob`...) whose keys the node validates with.
+	pub validator: Option<String>,
+	/// Where the node keeps its database and keystore.
+	pub base_path: PathBuf,
+	/// Peers to dial at start, as multiaddresses.
+	pub bootnodes: Vec<String>,
+	/// Extra flags, appended last.
+	pub extra_args: Vec<String>,
+}
+
+impl NodeSpec {
+	/// A `--dev` node (Alice, manual seal) keeping its state in `base_path`.
+	pub fn dev(base_path: &Path) -> Self {
+		Self {
+			chain: "dev".into(),
+			validator: None,
+			base_path: base_path.to_path_buf(),
+			bootnodes: Vec::new(),
+			extra_args: Vec::new(),
+		}
+	}
+
+	/// A validator of the `local` network, using the dev keyring's keys for `name`.
+	pub fn local_validator(name: &str, base_path: &Path) -> Self {
+		Self {
+			chain: "local".into(),
+			validator: Some(name.into()),
+			base_path: base_path.to_path_buf(),
+			bootnodes: Vec::new(),
+			extra_args: Vec::new(),
+		}
+	}
+}
+
+/// A running `faithful-node` process, killed when dropped.
+pub struct Node {
+	child: Child,
+	name: String,
+	rpc_port: u16,
+	p2p_port: u16,
+	peer_id: String,
+	log_path: PathBuf,
+}
+
+impl Node {
+	/// Starts a node and waits until its RPC answers.
+	pub async fn start(spec: NodeSpec) -> Result<Self> {
+		std::fs::create_dir_all(&spec.base_path)?;
+		let name = spec.validator.clone().unwrap_or_else(|| spec.chain.clone());
+		let node_key_path = spec.base_path.join("node-key");
+		if !node_key_path.exists() {
+			run_node_command(&["key", "generate-node-key", "--file", path_str(&node_key_path)?])?;
+		}
+		let peer_id = run_node_command(&["key", "inspect-node-key", "--file", path_str(&node_key_path)?])?
+			.trim()
+			.to_string();
+
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let log_path = spec.base_path.join(format!("{name}.log"));
+		let mut args = vec![
+			"--chain".to_string(),
+			spec.chain.clone(),
+			"--base-path".into(),
+			path_str(&spec.base_path)?.into(),
+			"--node-key-file".into(),
+			path_str(&node_key_path)?.into(),
+			"--rpc-port".into(),
+			rpc_port.to_string(),
+			"--listen-addr".into(),
+			format!("/ip4/127.0.0.1/tcp/{p2p_port}"),
+			"--no-prometheus".into(),
+			"--no-telemetry".into(),
+			"--no-mdns".into(),
+			"--no-hardware-benchmarks".into(),
+			"--name".into(),
+			name.clone(),
+		];
+		if let Some(validator) = &spec.validator {
+			args.push(format!("--{validator}"));
+		}
+		for bootnode in &spec.bootnodes {
+			args.push("--bootnodes".into());
+			args.push(bootnode.clone());
+		}
+		args.extend(spec.extra_args.iter().cloned());
+
+		let log = File::create(&log_path)?;
+		let child = Command::new(node_binary())
+			.args(&args)
+			.stdout(log.try_clone()?)
+			.stderr(log)
+			.stdin(Stdio::null())
+			.spawn()
+			.with_context(|| format!("starting {}", node_binary().display()))?;
+		let mut node = Self { child, name, rpc_port, p2p_port, peer_id, log_path };
+		node.wait_for_rpc().await?;
+		Ok(node)
+	}
+
+	/// The node's WebSocket RPC endpoint.
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The multiaddress other nodes dial to reach this one.
+	pub fn multiaddr(&self) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.p2p_port, self.peer_id)
+	}
+
+	/// A raw JSON-RPC client.
+	pub async fn rpc(&self) -> Result<Rpc> {
+		let client = RpcClient::from_insecure_url(self.ws_url()).await?;
+		Ok(LegacyRpcMethods::new(client))
+	}
+
+	/// A subxt client with the chain's metadata.
+	pub async fn client(&self) -> Result<OnlineClient<PolkadotConfig>> {
+		Ok(OnlineClient::<PolkadotConfig>::from_insecure_url(self.ws_url()).await?)
+	}
+
+	/// The last lines of the node's log, for failure messages.
+	pub fn log_tail(&self, lines: usize) -> String {
+		let Ok(file) = File::open(&self.log_path) else { return String::new() };
+		let all: Vec<String> = BufReader::new(file).lines().map_while(|l| l.ok()).collect();
+		all[all.len().saturating_sub(lines)..].join("\n")
+	}
+
+	/// Asks the node to shut down (SIGTERM) and waits for it, killing it after 30 s.
+	pub fn stop(&mut self) -> Result<()> {
+		if self.child.try_wait()?.is_none() {
+			Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
+			let deadline = Instant::now() + Duration::from_secs(30);
+			while self.child.try_wait()?.is_none() {
+				if Instant::now() > deadline {
+					self.child.kill()?;
+					self.child.wait()?;
+					bail!("{} ignored SIGTERM for 30 s and was killed", self.name);
+				}
+				std::thread::sleep(Duration::from_millis(100));
+			}
+		}
+		Ok(())
+	}
+
+	/// Kills the node at once (SIGKILL), as a crash would.
+	pub fn kill(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	async fn wait_for_rpc(&mut self) -> Result<()> {
+		let deadline = Instant::now() + STARTUP_TIMEOUT;
+		loop {
+			if let Some(status) = self.child.try_wait()? {
+				bail!("{} exited with {status} during start:\n{}", self.name, self.log_tail(40));
+			}
+			if let Ok(rpc) = self.rpc().await {
+				if rpc.system_health().await.is_ok() {
+					return Ok(());
+				}
+			}
+			if Instant::now() > deadline {
+				bail!("{} did not open its RPC within {STARTUP_TIMEOUT:?}:\n{}", self.name, self.log_tail(40));
+			}
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		self.kill();
+	}
+}
+
+fn path_str(path: &Path) -> Result<&str> {
+	path.to_str().ok_or_else(|| anyhow!("path {} is not UTF-8", path.display()))
+}
+
+/// Runs a short `faithful-node` subcommand and returns what it printed to stdout.
+pub fn run_node_command(args: &[&str]) -> Result<String> {
+	let output = Command::new(node_binary())
+		.args(args)
+		.output()
+		.with_context(|| format!("running {} {}", node_binary().display(), args.join(" ")))?;
+	if !output.status.success() {
+		bail!(
+			"faithful-node {} failed with {}:\n{}",
+			args.join(" "),
+			output.status,
+			String::from_utf8_lossy(&output.stderr)
+		);
+	}
+	// `key inspect-node-key` prints the peer id on stdout; `generate-node-key` on stderr.
+	let stdout = String::from_utf8(output.stdout)?;
+	Ok(if stdout.trim().is_empty() { String::from_utf8(output.stderr)? } else { stdout })
+}
+
+/// Polls `probe` every 250 ms until it yields `Some`, failing with `what` after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> Result<T>
+where
+	F: FnMut() -> Fut,
+	Fut: Future<Output = Result<Option<T>>>,
+{
+	let deadline = Instant::now() + timeout;
+	loop {
+		if let Some(value) = probe().await? {
+			return Ok(value);
+		}
+		if Instant::now() > deadline {
+			bail!("timed out after {timeout:?} waiting for {what}");
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+}
+
+/// Height of the node's best block.
+pub async fn best_number(rpc: &Rpc) -> Result<u32> {
+	let header = rpc.chain_get_header(None).await?.ok_or_else(|| anyhow!("no best header"))?;
+	Ok(header.number)
+}
+
+/// Height of the node's last finalized block.
+pub async fn finalized_number(rpc: &Rpc) -> Result<u32> {
+	let hash = rpc.chain_get_finalized_head().await?;
+	let header = rpc
+		.chain_get_header(Some(hash))
+		.await?
+		.ok_or_else(|| anyhow!("finalized header {hash:?} missing"))?;
+	Ok(header.number)
+}
+
+/// Waits until the node has finalized block `height`.
+pub async fn wait_for_finalized(rpc: &Rpc, height: u32, timeout: Duration) -> Result<u32> {
+	wait_for(&format!("block {height} to be finalized"), timeout, || async {
+		let number = finalized_number(rpc).await?;
+		Ok((number >= height).then_some(number))
+	})
+	.await
+}
+
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountInfo {
+	data: AccountData,
+}
+
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct AccountData {
+	free: u128,
+}
+
+/// Free balance of `account` at the latest finalized block.
+pub async fn free_balance(api: &OnlineClient<PolkadotConfig>, account: [u8; 32]) -> Result<u128> {
+	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
+	let at = api.at_current_block().await?;
+	let info = at.storage().fetch(address, (account,)).await?.decode()?;
+	Ok(info.data.free)
+}
+
+/// Sends `amount` from `from` to `to` with `Balances.transfer_keep_alive` and waits until the
+/// transaction is finalized and succeeded.
+pub async fn transfer(
+	api: &OnlineClient<PolkadotConfig>,
+	from: &subxt_signer::sr25519::Keypair,
+	to: [u8; 32],
+	amount: u128,
+) -> Result<()> {
+	let call = dynamic::transaction(
+		"Balances",
+		"transfer_keep_alive",
+		(subxt::utils::MultiAddress::<subxt::utils::AccountId32, ()>::Id(to.into()), amount),
+	);
+	api.at_current_block()
+		.await?
+		.transactions()
+		.sign_and_submit_then_watch_default(&call, from)
+		.await?
+		.wait_for_finalized_success()
+		.await?;
+	Ok(())
+}

@@ -1,0 +1,96 @@
+//! A model's on-chain id: the BLAKE2b-256 hash of its GGUF file, which holds the weights, the
+//! tokenizer and the chat template, so the id pins down exactly what answers a prompt.
+
+use std::{
+	fs::File,
+	io::{self, Read},
+	path::Path,
+};
+
+/// Bytes read per step; large enough that hashing, not I/O calls, dominates.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// A 32-byte model id.
+pub type ModelId = [u8; 32];
+
+/// Hashes everything `reader` yields, calling `progress` with the bytes hashed so far.
+pub fn hash_reader(mut reader: impl Read, mut progress: impl FnMut(u64)) -> io::Result<ModelId> {
+	let mut state = blake2b_simd::Params::new().hash_length(32).to_state();
+	let mut buffer = vec![0u8; CHUNK_BYTES];
+	let mut done = 0u64;
+	loop {
+		let read = match reader.read(&mut buffer) {
+			Ok(0) => break,
+			Ok(read) => read,
+			Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+			Err(e) => return Err(e),
+		};
+		state.update(&buffer[..read]);
+		done += read as u64;
+		progress(done);
+	}
+	let mut id = [0u8; 32];
+	id.copy_from_slice(state.finalize().as_bytes());
+	Ok(id)
+}
+
+/// Hashes a GGUF file, calling `progress(done, total)` as it goes.
+pub fn hash_file(path: &Path, mut progress: impl FnMut(u64, u64)) -> io::Result<ModelId> {
+	let file = File::open(path)?;
+	let total = file.metadata()?.len();
+	hash_reader(file, |done| progress(done, total))
+}
+
+/// `0x`-prefixed lowercase hex, the form the chain's RPC and explorers show.
+pub fn to_hex(id: &ModelId) -> String {
+	let mut out = String::with_capacity(66);
+	out.push_str("0x");
+	for byte in id {
+		out.push_str(&format!("{byte:02x}"));
+	}
+	out
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use std::io::Write;
+
+	#[test]
+	fn empty_input_hashes_to_the_blake2b_256_test_vector() {
+		let id = hash_reader(io::empty(), |_| {}).unwrap();
+		assert_eq!(
+			to_hex(&id),
+			"0x0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
+		);
+	}
+
+	#[test]
+	fn abc_hashes_to_the_blake2b_256_test_vector() {
+		let id = hash_reader(&b"abc"[..], |_| {}).unwrap();
+		assert_eq!(
+			to_hex(&id),
+			"0xbddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
+		);
+	}
+
+	#[test]
+	fn a_file_larger_than_one_chunk_hashes_like_its_bytes_in_one_piece() {
+		let bytes: Vec<u8> = (0..(CHUNK_BYTES * 2 + 12_345)).map(|i| (i * 31 % 251) as u8).collect();
+		let mut file = tempfile::NamedTempFile::new().unwrap();
+		file.write_all(&bytes).unwrap();
+		let mut reports = Vec::new();
+		let id = hash_file(file.path(), |done, total| reports.push((done, total))).unwrap();
+
+		let one_piece = blake2b_simd::Params::new().hash_length(32).hash(&bytes);
+		assert_eq!(&id[..], one_piece.as_bytes());
+		assert_eq!(reports.len(), 3, "one report per chunk read");
+		assert_eq!(reports.last(), Some(&(bytes.len() as u64, bytes.len() as u64)));
+	}
+
+	#[test]
+	fn a_missing_file_is_an_error_not_a_hash() {
+		let err = hash_file(Path::new("/nonexistent/model.gguf"), |_, _| {}).unwrap_err();
+		assert_eq!(err.kind(), io::ErrorKind::NotFound);
+	}
+}
