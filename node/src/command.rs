@@ -5,13 +5,15 @@ use crate::{
 	cli::{Cli, Subcommand},
 	service,
 };
+use crate::service::{FullBackend, FullClient};
+use faithful_primitives::BlockNumber;
 use faithful_runtime::opaque::Block;
 use polkadot_sdk::{
 	sc_cli::{self, SubstrateCli},
 	sc_consensus_babe, sc_consensus_grandpa, sc_network, sc_service,
 	sc_service::PartialComponents,
 };
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 impl SubstrateCli for Cli {
 	fn impl_name() -> String {
@@ -102,11 +104,13 @@ pub fn run() -> sc_cli::Result<()> {
 					service::new_partial(&config)?;
 				// BABE's epoch data and GRANDPA's authority set live in aux storage: revert them
 				// with the blocks.
-				let aux_revert = Box::new(|client, backend, blocks| {
+				let aux_revert = Box::new(
+					|client: Arc<FullClient>, backend: Arc<FullBackend>, blocks: BlockNumber| {
 					sc_consensus_babe::revert(client.clone(), backend, blocks)?;
 					sc_consensus_grandpa::revert(client, blocks)?;
 					Ok(())
-				});
+				},
+				);
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		},

@@ -3,6 +3,9 @@
 //! Each domain type is defined here once; other crates import it rather than redefine it.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod models;
+pub mod providers;
+
 use polkadot_sdk::sp_runtime::{
 	traits::{IdentifyAccount, Verify},
 	MultiSignature,

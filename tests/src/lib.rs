@@ -272,13 +272,13 @@ where
 }
 
 /// Height of the node's best block.
-pub async fn best_number(rpc: &Rpc) -> Result<u32> {
+pub async fn best_number(rpc: &Rpc) -> Result<u64> {
 	let header = rpc.chain_get_header(None).await?.ok_or_else(|| anyhow!("no best header"))?;
 	Ok(header.number)
 }
 
 /// Height of the node's last finalized block.
-pub async fn finalized_number(rpc: &Rpc) -> Result<u32> {
+pub async fn finalized_number(rpc: &Rpc) -> Result<u64> {
 	let hash = rpc.chain_get_finalized_head().await?;
 	let header = rpc
 		.chain_get_header(Some(hash))
@@ -288,7 +288,7 @@ pub async fn finalized_number(rpc: &Rpc) -> Result<u32> {
 }
 
 /// Waits until the node has finalized block `height`.
-pub async fn wait_for_finalized(rpc: &Rpc, height: u32, timeout: Duration) -> Result<u32> {
+pub async fn wait_for_finalized(rpc: &Rpc, height: u64, timeout: Duration) -> Result<u64> {
 	wait_for(&format!("block {height} to be finalized"), timeout, || async {
 		let number = finalized_number(rpc).await?;
 		Ok((number >= height).then_some(number))

@@ -1,0 +1,514 @@
+//! # Providers pallet
+//!
+//! Compute providers register with a stake (a balance hold), publish offers (a price per output
+//! token and a concurrency limit per model), and back every job they take with part of that
+//! stake. Stake leaves only through unbonding, which lasts `UnbondingPeriod` and never touches
+//! stake that backs an open job; a wrong or missing result is slashed from that backing. Each
+//! job's outcome moves the provider's reputation, which decays back to neutral over time.
+//!
+//! The jobs pallet uses this pallet through `ProviderCollateral` and the offer book
+//! (`Pallet::offers_for`); the models pallet asks it whether a model is still offered.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::{ProviderInfo, UnbondingChunk};
+pub use weights::WeightInfo;
+
+use faithful_primitives::{
+	models::{ModelId, ModelOffers, ModelRegistry},
+	providers::{JobOutcome, Offer, ProviderCollateral, Reputation},
+};
+use polkadot_sdk::{
+	frame_support::traits::{
+		fungible::{Inspect, MutateHold},
+		tokens::{Fortitude, Precision, Restriction},
+	},
+	frame_system::pallet_prelude::BlockNumberFor,
+	sp_runtime::{
+		traits::{CheckedAdd, CheckedSub, Saturating, Zero},
+		Perbill,
+	},
+};
+
+/// Balance type of the currency stake is held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as polkadot_sdk::frame_system::Config>::AccountId>>::Balance;
+
+/// A provider as this runtime stores it.
+pub type ProviderInfoOf<T> = ProviderInfo<
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	<T as Config>::MaxEndpointLength,
+	<T as Config>::MaxUnbondingChunks,
+	<T as Config>::MaxOffersPerProvider,
+>;
+
+/// The offers for one model, one per provider.
+pub type OfferBookOf<T> = polkadot_sdk::frame_support::BoundedVec<
+	(<T as polkadot_sdk::frame_system::Config>::AccountId, Offer<BalanceOf<T>>),
+	<T as Config>::MaxProvidersPerModel,
+>;
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use polkadot_sdk::{frame_support::pallet_prelude::*, frame_system::pallet_prelude::*};
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The currency stake is held in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The runtime's hold reasons, which include this pallet's.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Which models exist and are active.
+		type Models: ModelRegistry;
+
+		/// Least stake a provider must keep bonded while registered with offers.
+		#[pallet::constant]
+		type MinProviderStake: Get<BalanceOf<Self>>;
+
+		/// Blocks between `unbond` and the stake's release. Must outlast every job's result
+		/// deadline plus challenge window, so no stake leaves before its jobs can be disputed.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Blocks for a reputation's distance to neutral to halve.
+		#[pallet::constant]
+		type ReputationHalfLife: Get<u32>;
+
+		/// Longest endpoint, in bytes.
+		#[pallet::constant]
+		type MaxEndpointLength: Get<u32>;
+
+		/// Most unbonding chunks a provider may have at once.
+		#[pallet::constant]
+		type MaxUnbondingChunks: Get<u32>;
+
+		/// Most models one provider may offer.
+		#[pallet::constant]
+		type MaxOffersPerProvider: Get<u32>;
+
+		/// Most providers that may offer one model (bounds routing's work per job).
+		#[pallet::constant]
+		type MaxProvidersPerModel: Get<u32>;
+
+		/// Most jobs one offer may run at once.
+		#[pallet::constant]
+		type MaxConcurrentPerOffer: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A provider's stake, bonded or unbonding.
+		#[codec(index = 0)]
+		Stake,
+	}
+
+	/// Every registered provider.
+	#[pallet::storage]
+	pub type Providers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>>;
+
+	/// The offer book: for each model, the providers offering it and their terms. One bounded
+	/// entry per model, so routing a job reads one item.
+	#[pallet::storage]
+	pub type Offers<T: Config> = StorageMap<_, Identity, ModelId, OfferBookOf<T>, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A provider registered and its stake was held.
+		ProviderRegistered { provider: T::AccountId, stake: BalanceOf<T> },
+		/// A provider bonded more stake.
+		Bonded { provider: T::AccountId, amount: BalanceOf<T> },
+		/// Stake began unbonding; it is released from `release_at`.
+		Unbonding { provider: T::AccountId, amount: BalanceOf<T>, release_at: BlockNumberFor<T> },
+		/// Unbonded stake was released to the provider's free balance.
+		Withdrawn { provider: T::AccountId, amount: BalanceOf<T> },
+		/// A provider left the market.
+		ProviderDeregistered { provider: T::AccountId },
+		/// A provider offered a model, or changed its terms.
+		OfferSet {
+			provider: T::AccountId,
+			model: ModelId,
+			price_per_token: BalanceOf<T>,
+			max_concurrent: u32,
+		},
+		/// A provider stopped offering a model.
+		OfferRetracted { provider: T::AccountId, model: ModelId },
+		/// Collateral backing a job was slashed and paid to `beneficiary`.
+		Slashed { provider: T::AccountId, amount: BalanceOf<T>, beneficiary: T::AccountId },
+		/// A job's outcome moved a provider's reputation.
+		ReputationChanged { provider: T::AccountId, outcome: JobOutcome, score: Perbill },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a provider.
+		AlreadyRegistered,
+		/// The account is not a provider.
+		NotRegistered,
+		/// A provider needs an endpoint to be reached at.
+		EmptyEndpoint,
+		/// The stake is below `MinProviderStake`.
+		StakeTooLow,
+		/// The account cannot afford the stake.
+		InsufficientBalance,
+		/// Amounts must be positive.
+		ZeroAmount,
+		/// Less unlocked stake than asked for: the rest backs jobs in flight.
+		InsufficientFreeStake,
+		/// Too many unbonding chunks; withdraw released ones first.
+		TooManyUnbondingChunks,
+		/// Nothing has finished unbonding.
+		NothingToWithdraw,
+		/// The provider still offers models; retract them first.
+		HasOffers,
+		/// The provider still has stake bonded, unbonding or backing jobs.
+		StakeRemaining,
+		/// The model is unknown or retired.
+		ModelNotActive,
+		/// The provider already offers this model; use `update_offer`.
+		AlreadyOffered,
+		/// The provider does not offer this model.
+		NotOffered,
+		/// A price per token must be positive.
+		ZeroPrice,
+		/// `max_concurrent` must be between 1 and `MaxConcurrentPerOffer`.
+		BadConcurrency,
+		/// The provider offers `MaxOffersPerProvider` models already.
+		TooManyOffers,
+		/// `MaxProvidersPerModel` providers offer this model already.
+		TooManyProvidersForModel,
+		/// Balance arithmetic overflowed.
+		Overflow,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Becomes a provider reachable at `endpoint`, holding `stake` (at least
+		/// `MinProviderStake`) as the collateral behind future jobs.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(
+			origin: OriginFor<T>,
+			endpoint: BoundedVec<u8, T::MaxEndpointLength>,
+			stake: BalanceOf<T>,
+		) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			ensure!(!Providers::<T>::contains_key(&provider), Error::<T>::AlreadyRegistered);
+			ensure!(!endpoint.is_empty(), Error::<T>::EmptyEndpoint);
+			ensure!(stake >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
+			T::Currency::hold(&HoldReason::Stake.into(), &provider, stake)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Providers::<T>::insert(
+				&provider,
+				ProviderInfo {
+					endpoint,
+					stake,
+					locked: Zero::zero(),
+					unbonding: Default::default(),
+					offers: Default::default(),
+					reputation: Reputation::new(now),
+					registered_at: now,
+				},
+			);
+			Self::deposit_event(Event::ProviderRegistered { provider, stake });
+			Ok(())
+		}
+
+		/// Adds `amount` to the caller's bonded stake.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::bond_extra())]
+		pub fn bond_extra(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			Providers::<T>::try_mutate(&provider, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				info.stake = info.stake.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+				T::Currency::hold(&HoldReason::Stake.into(), &provider, amount)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::Bonded { provider, amount });
+			Ok(())
+		}
+
+		/// Starts unbonding `amount` of stake not backing any job. It stays held, and slashable,
+		/// for `UnbondingPeriod` blocks. What stays bonded must be zero (leaving; only without
+		/// offers) or at least `MinProviderStake`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::unbond())]
+		pub fn unbond(origin: OriginFor<T>, amount: BalanceOf<T>) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
+			let release_at =
+				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+			Providers::<T>::try_mutate(&provider, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				let free = info.stake.saturating_sub(info.locked);
+				ensure!(amount <= free, Error::<T>::InsufficientFreeStake);
+				let remaining = info.stake - amount;
+				if remaining.is_zero() {
+					ensure!(info.offers.is_empty(), Error::<T>::HasOffers);
+				} else {
+					ensure!(remaining >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
+				}
+				info.unbonding
+					.try_push(UnbondingChunk { amount, release_at })
+					.map_err(|_| Error::<T>::TooManyUnbondingChunks)?;
+				info.stake = remaining;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::Unbonding { provider, amount, release_at });
+			Ok(())
+		}
+
+		/// Releases every unbonding chunk whose period has passed to the caller's free balance.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::withdraw_unbonded())]
+		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let amount = Providers::<T>::try_mutate(&provider, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				let mut due = BalanceOf::<T>::zero();
+				info.unbonding.retain(|chunk| {
+					let released = chunk.release_at <= now;
+					if released {
+						due = due.saturating_add(chunk.amount);
+					}
+					!released
+				});
+				ensure!(!due.is_zero(), Error::<T>::NothingToWithdraw);
+				T::Currency::release(&HoldReason::Stake.into(), &provider, due, Precision::Exact)?;
+				Ok::<_, DispatchError>(due)
+			})?;
+			Self::deposit_event(Event::Withdrawn { provider, amount });
+			Ok(())
+		}
+
+		/// Leaves the market. Only once every offer is retracted and all stake has been unbonded
+		/// and withdrawn, so nothing a job could claim remains.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::deregister())]
+		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			let info = Providers::<T>::get(&provider).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(info.offers.is_empty(), Error::<T>::HasOffers);
+			ensure!(
+				info.stake.is_zero() && info.locked.is_zero() && info.unbonding.is_empty(),
+				Error::<T>::StakeRemaining
+			);
+			Providers::<T>::remove(&provider);
+			Self::deposit_event(Event::ProviderDeregistered { provider });
+			Ok(())
+		}
+
+		/// Offers to serve `model` at `price_per_token` per output token, running at most
+		/// `max_concurrent` of its jobs at once. The model must be active and the provider must
+		/// have at least `MinProviderStake` bonded.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::offer())]
+		pub fn offer(
+			origin: OriginFor<T>,
+			model: ModelId,
+			price_per_token: BalanceOf<T>,
+			max_concurrent: u32,
+		) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			Self::ensure_terms(price_per_token, max_concurrent)?;
+			ensure!(T::Models::is_active(&model), Error::<T>::ModelNotActive);
+			Providers::<T>::try_mutate(&provider, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(info.stake >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
+				ensure!(!info.offers.contains(&model), Error::<T>::AlreadyOffered);
+				info.offers.try_push(model).map_err(|_| Error::<T>::TooManyOffers)?;
+				Offers::<T>::try_mutate(model, |book| {
+					book.try_push((provider.clone(), Offer { price_per_token, max_concurrent }))
+						.map_err(|_| Error::<T>::TooManyProvidersForModel)
+				})?;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::OfferSet { provider, model, price_per_token, max_concurrent });
+			Ok(())
+		}
+
+		/// Changes the terms of an existing offer; jobs already assigned keep their terms.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::update_offer())]
+		pub fn update_offer(
+			origin: OriginFor<T>,
+			model: ModelId,
+			price_per_token: BalanceOf<T>,
+			max_concurrent: u32,
+		) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			Self::ensure_terms(price_per_token, max_concurrent)?;
+			Offers::<T>::try_mutate(model, |book| {
+				let (_, offer) = book
+					.iter_mut()
+					.find(|(who, _)| *who == provider)
+					.ok_or(Error::<T>::NotOffered)?;
+				*offer = Offer { price_per_token, max_concurrent };
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::OfferSet { provider, model, price_per_token, max_concurrent });
+			Ok(())
+		}
+
+		/// Stops offering `model`. Jobs already assigned still run to their end.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::retract())]
+		pub fn retract(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			Providers::<T>::try_mutate(&provider, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				let position =
+					info.offers.iter().position(|m| *m == model).ok_or(Error::<T>::NotOffered)?;
+				info.offers.swap_remove(position);
+				Offers::<T>::mutate_exists(model, |book| {
+					if let Some(entries) = book {
+						entries.retain(|(who, _)| *who != provider);
+						if entries.is_empty() {
+							*book = None;
+						}
+					}
+				});
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::OfferRetracted { provider, model });
+			Ok(())
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	fn ensure_terms(price_per_token: BalanceOf<T>, max_concurrent: u32) -> Result<(), Error<T>> {
+		use polkadot_sdk::frame_support::traits::Get;
+		if price_per_token.is_zero() {
+			return Err(Error::<T>::ZeroPrice);
+		}
+		if max_concurrent == 0 || max_concurrent > T::MaxConcurrentPerOffer::get() {
+			return Err(Error::<T>::BadConcurrency);
+		}
+		Ok(())
+	}
+
+	/// The offers for `model`, one per provider.
+	pub fn offers_for(model: &ModelId) -> OfferBookOf<T> {
+		Offers::<T>::get(model)
+	}
+
+	/// `provider`'s reputation score now, after decay.
+	pub fn reputation_of(provider: &T::AccountId) -> Option<Perbill> {
+		use polkadot_sdk::frame_support::traits::Get;
+		let now = frame_system::Pallet::<T>::block_number();
+		Providers::<T>::get(provider)
+			.map(|info| info.reputation.score_at(now, T::ReputationHalfLife::get()))
+	}
+}
+
+impl<T: Config> ModelOffers for Pallet<T> {
+	fn is_offered(model: &ModelId) -> bool {
+		Offers::<T>::contains_key(model)
+	}
+}
+
+impl<T: Config> ProviderCollateral<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn free_collateral(provider: &T::AccountId) -> BalanceOf<T> {
+		Providers::<T>::get(provider)
+			.map(|info| info.stake.saturating_sub(info.locked))
+			.unwrap_or_else(Zero::zero)
+	}
+
+	fn lock_collateral(
+		provider: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> Result<(), polkadot_sdk::sp_runtime::DispatchError> {
+		Providers::<T>::try_mutate(provider, |entry| {
+			let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+			let locked = info.locked.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
+			if locked > info.stake {
+				return Err(Error::<T>::InsufficientFreeStake.into());
+			}
+			info.locked = locked;
+			Ok(())
+		})
+	}
+
+	fn release_collateral(provider: &T::AccountId, amount: BalanceOf<T>) {
+		Providers::<T>::mutate(provider, |entry| {
+			if let Some(info) = entry {
+				info.locked = info.locked.saturating_sub(amount);
+			}
+		});
+	}
+
+	fn slash_collateral(
+		provider: &T::AccountId,
+		amount: BalanceOf<T>,
+		beneficiary: &T::AccountId,
+	) -> BalanceOf<T> {
+		Providers::<T>::mutate(provider, |entry| {
+			let Some(info) = entry else { return Zero::zero() };
+			let wanted = amount.min(info.locked);
+			let taken = T::Currency::transfer_on_hold(
+				&HoldReason::Stake.into(),
+				provider,
+				beneficiary,
+				wanted,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			)
+			.unwrap_or_else(|_| Zero::zero());
+			info.locked = info.locked.saturating_sub(taken);
+			info.stake = info.stake.checked_sub(&taken).unwrap_or_else(Zero::zero);
+			if !taken.is_zero() {
+				Self::deposit_event(Event::Slashed {
+					provider: provider.clone(),
+					amount: taken,
+					beneficiary: beneficiary.clone(),
+				});
+			}
+			taken
+		})
+	}
+
+	fn record_outcome(provider: &T::AccountId, outcome: JobOutcome) {
+		use polkadot_sdk::frame_support::traits::Get;
+		let now = frame_system::Pallet::<T>::block_number();
+		let score = Providers::<T>::mutate(provider, |entry| {
+			entry.as_mut().map(|info| {
+				info.reputation =
+					info.reputation.record(outcome, now, T::ReputationHalfLife::get());
+				info.reputation.score
+			})
+		});
+		if let Some(score) = score {
+			Self::deposit_event(Event::ReputationChanged { provider: provider.clone(), outcome, score });
+		}
+	}
+}
