@@ -10,7 +10,9 @@ use std::{sync::Arc, time::Duration};
 use faithful_runtime::{opaque::Block, RuntimeApi};
 use futures::{FutureExt, StreamExt};
 use polkadot_sdk::{
-	sc_basic_authorship, sc_client_api::backend::Backend as _, sc_consensus,
+	sc_basic_authorship,
+	sc_client_api::{backend::Backend as _, BlockchainEvents, Finalizer},
+	sc_consensus,
 	sc_consensus_babe::{self, BabeLink, SlotProportion},
 	sc_consensus_grandpa::{self, SharedVoterState},
 	sc_consensus_manual_seal::{
@@ -120,6 +122,19 @@ fn wall_clock_inherents(
 			Ok((slot, timestamp))
 		}
 		.boxed()
+	}
+}
+
+/// A development chain's finality: every block that becomes best is final at once.
+async fn finalize_every_new_best(client: Arc<FullClient>) {
+	let mut imports = client.import_notification_stream();
+	while let Some(block) = imports.next().await {
+		if !block.is_new_best {
+			continue;
+		}
+		if let Err(e) = client.finalize_block(block.hash, None, true) {
+			log::warn!("could not finalize development block {}: {e}", block.hash);
+		}
 	}
 }
 
@@ -374,7 +389,9 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			timer.tick().await;
 			let seal = EngineCommand::SealNewBlock {
 				create_empty: true,
-				finalize: true,
+				// Finalized below once imported: finalizing inside the import would notify
+				// finality before the block's header is stored, which trips BABE's aux cleanup.
+				finalize: false,
 				parent_hash: None,
 				sender: None,
 			};
@@ -389,12 +406,17 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			commands_stream,
 			select_chain,
 			consensus_data_provider: Some(Box::new(consensus_data_provider)),
-			create_inherent_data_providers: dev_inherents(client),
+			create_inherent_data_providers: dev_inherents(client.clone()),
 		});
 		task_manager.spawn_essential_handle().spawn_blocking(
 			"manual-seal",
 			Some("block-authoring"),
 			authorship,
+		);
+		task_manager.spawn_essential_handle().spawn(
+			"dev-finality",
+			Some("block-authoring"),
+			finalize_every_new_best(client),
 		);
 		return Ok(task_manager);
 	}

@@ -65,11 +65,11 @@ pub struct NodeSpec {
 }
 
 impl NodeSpec {
-	/// A `--dev` node (Alice, manual seal) keeping its state in `base_path`.
+	/// A development node (Alice sealing blocks by manual seal) keeping its state in `base_path`.
 	pub fn dev(base_path: &Path) -> Self {
 		Self {
 			chain: "dev".into(),
-			validator: None,
+			validator: Some("alice".into()),
 			base_path: base_path.to_path_buf(),
 			bootnodes: Vec::new(),
 			extra_args: Vec::new(),
@@ -102,7 +102,10 @@ impl Node {
 	/// Starts a node and waits until its RPC answers.
 	pub async fn start(spec: NodeSpec) -> Result<Self> {
 		std::fs::create_dir_all(&spec.base_path)?;
-		let name = spec.validator.clone().unwrap_or_else(|| spec.chain.clone());
+		let name = match &spec.validator {
+			Some(validator) => format!("{}-{validator}", spec.chain),
+			None => spec.chain.clone(),
+		};
 		let node_key_path = spec.base_path.join("node-key");
 		if !node_key_path.exists() {
 			run_node_command(&["key", "generate-node-key", "--file", path_str(&node_key_path)?])?;
@@ -128,7 +131,6 @@ impl Node {
 			"--no-prometheus".into(),
 			"--no-telemetry".into(),
 			"--no-mdns".into(),
-			"--no-hardware-benchmarks".into(),
 			"--name".into(),
 			name.clone(),
 		];
