@@ -53,6 +53,9 @@ pub struct Consensus {
 	babe_link: BabeLink<Block>,
 	/// `None` on a development chain, which finalizes by manual seal.
 	grandpa_link: Option<GrandpaLink>,
+	/// Serves BABE's RPC; the import queue's BABE worker stops when it is dropped. `None` on a
+	/// development chain.
+	babe_worker_handle: Option<sc_consensus_babe::BabeWorkerHandle<Block>>,
 	telemetry: Option<Telemetry>,
 }
 
@@ -182,7 +185,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	let babe_config = sc_consensus_babe::configuration(&*client)?;
 	let offchain_pool = OffchainTransactionPoolFactory::new(transaction_pool.clone());
 
-	let (block_import, babe_link, grandpa_link, import_queue) = if is_development(config) {
+	let (block_import, babe_link, grandpa_link, babe_worker_handle, import_queue) = if is_development(config) {
 		let (babe_import, babe_link) = sc_consensus_babe::block_import(
 			babe_config,
 			client.clone(),
@@ -196,7 +199,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			&task_manager.spawn_essential_handle(),
 			config.prometheus_registry(),
 		);
-		(Box::new(babe_import) as sc_consensus::BoxBlockImport<Block>, babe_link, None, import_queue)
+		(Box::new(babe_import) as sc_consensus::BoxBlockImport<Block>, babe_link, None, None, import_queue)
 	} else {
 		let (grandpa_import, grandpa_link) = sc_consensus_grandpa::block_import(
 			client.clone(),
@@ -214,7 +217,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			select_chain.clone(),
 			offchain_pool,
 		)?;
-		let (import_queue, _babe_worker_handle) =
+		let (import_queue, babe_worker_handle) =
 			sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
 				link: babe_link.clone(),
 				block_import: babe_import.clone(),
@@ -229,6 +232,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			Box::new(babe_import) as sc_consensus::BoxBlockImport<Block>,
 			babe_link,
 			Some(grandpa_link),
+			Some(babe_worker_handle),
 			import_queue,
 		)
 	};
@@ -241,7 +245,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: Consensus { block_import, babe_link, grandpa_link, telemetry },
+		other: Consensus { block_import, babe_link, grandpa_link, babe_worker_handle, telemetry },
 	})
 }
 
@@ -258,7 +262,7 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: Consensus { block_import, babe_link, grandpa_link, mut telemetry },
+		other: Consensus { block_import, babe_link, grandpa_link, babe_worker_handle, mut telemetry },
 	} = new_partial(&config)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
@@ -339,8 +343,15 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let rpc_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let keystore = keystore_container.keystore();
+		let select_chain = select_chain.clone();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let babe = babe_worker_handle.clone().map(|worker_handle| crate::rpc::BabeDeps {
+				worker_handle,
+				keystore: keystore.clone(),
+				select_chain: select_chain.clone(),
+			});
+			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone(), babe };
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
