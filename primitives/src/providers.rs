@@ -2,7 +2,8 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::{
-	traits::Saturating, DispatchError, PerThing, Perbill,
+	traits::{Saturating, UniqueSaturatedInto},
+	DispatchError, PerThing, Perbill,
 };
 use scale_info::TypeInfo;
 
@@ -37,7 +38,7 @@ pub struct Reputation<BlockNumber> {
 	pub updated_at: BlockNumber,
 }
 
-impl<BlockNumber: Copy + Into<u64>> Reputation<BlockNumber> {
+impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> Reputation<BlockNumber> {
 	/// Where every provider starts and where every score decays to.
 	pub const NEUTRAL: Perbill = Perbill::from_percent(50);
 
@@ -48,7 +49,8 @@ impl<BlockNumber: Copy + Into<u64>> Reputation<BlockNumber> {
 
 	/// The score at block `now`, after decay towards neutral.
 	pub fn score_at(&self, now: BlockNumber, half_life: u32) -> Perbill {
-		let elapsed = now.into().saturating_sub(self.updated_at.into());
+		let elapsed: u64 = now.unique_saturated_into();
+		let elapsed = elapsed.saturating_sub(self.updated_at.unique_saturated_into());
 		let neutral = Self::NEUTRAL.deconstruct() as u64;
 		let score = self.score.deconstruct() as u64;
 		if half_life == 0 {

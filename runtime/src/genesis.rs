@@ -28,10 +28,11 @@ pub fn preset_names() -> Vec<PresetId> {
 mod tests {
 	use super::*;
 	use crate::{
-		Babe, Balances, Grandpa, RuntimeGenesisConfig, Sudo, TreasuryAccount, FTH,
+		Babe, Balances, Grandpa, Runtime, RuntimeGenesisConfig, TreasuryAccount, FTH,
 	};
 	use polkadot_sdk::{
 		frame_support::{genesis_builder_helper::build_state, traits::fungible::Inspect},
+		pallet_sudo,
 		sp_consensus_babe::AuthorityId as BabeId,
 		sp_consensus_grandpa::AuthorityId as GrandpaId,
 		sp_io::TestExternalities,
@@ -104,7 +105,7 @@ mod tests {
 			let grandpa: Vec<GrandpaId> =
 				Grandpa::grandpa_authorities().into_iter().map(|(id, _)| id).collect();
 			assert_eq!(grandpa, grandpa_keys(&[Ed25519Keyring::Alice]));
-			assert_eq!(Sudo::key(), Some(Sr25519Keyring::Alice.to_account_id()));
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 			assert_dev_accounts_endowed();
 		});
 	}

@@ -21,7 +21,7 @@ pub use weights::WeightInfo;
 use faithful_primitives::models::{ModelId, ModelInfo, ModelOffers, ModelRegistry, ModelStatus};
 use polkadot_sdk::{
 	frame_support::traits::fungible::{Inspect, MutateHold},
-	frame_system::pallet_prelude::BlockNumberFor,
+	frame_system::{self, pallet_prelude::BlockNumberFor},
 };
 
 /// Balance type of the currency that holds deposits.

@@ -1,4 +1,4 @@
-use crate::{mock::*, Error, Event, HoldReason, ModelIdByName, Models};
+use crate::{mock::*, Error, Event, HoldReason, ModelIdByName};
 use faithful_primitives::models::{Architecture, ModelId, ModelStatus};
 use polkadot_sdk::{
 	frame_support::{

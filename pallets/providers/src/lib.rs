@@ -35,7 +35,7 @@ use polkadot_sdk::{
 		fungible::{Inspect, MutateHold},
 		tokens::{Fortitude, Precision, Restriction},
 	},
-	frame_system::pallet_prelude::BlockNumberFor,
+	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_runtime::{
 		traits::{CheckedAdd, CheckedSub, Saturating, Zero},
 		Perbill,
