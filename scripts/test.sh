@@ -5,7 +5,15 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 setup
 
-say "building faithful-node and its wasm runtime (the first build takes a long while)"
+say "building faithful-node and its wasm runtime (the first build takes about an hour on 2 cores)"
 cargo build --locked -p faithful-node
 say "running all tests"
-FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# No doc tests: the crates have no doc examples, and a trailing empty doc-test run would hide the
+# real totals.
+status=0
+FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --lib --bins --tests "$@" 2>&1 |
+	tee "$log" || status=$?
+awk '/^test result:/ { passed += $4; failed += $6 } END { printf "all tests: %d passed, %d failed\n", passed, failed }' "$log"
+exit "$status"

@@ -9,13 +9,13 @@ use polkadot_sdk::{
 	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
 	sc_consensus_babe::BabeWorkerHandle,
 	sc_consensus_babe_rpc::{Babe, BabeApiServer},
-	sp_consensus::SelectChain,
-	sp_consensus_babe::BabeApi,
-	sp_keystore::KeystorePtr,
 	sc_transaction_pool_api::TransactionPool,
 	sp_api::ProvideRuntimeApi,
 	sp_block_builder::BlockBuilder,
 	sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata},
+	sp_consensus::SelectChain,
+	sp_consensus_babe::BabeApi,
+	sp_keystore::KeystorePtr,
 	substrate_frame_rpc_system::{System, SystemApiServer},
 };
 

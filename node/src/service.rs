@@ -28,14 +28,17 @@ use polkadot_sdk::{
 		TaskManager, WarpSyncConfig,
 	},
 	sc_telemetry::{Telemetry, TelemetryWorker},
-	sc_transaction_pool, sc_transaction_pool_api::OffchainTransactionPoolFactory,
-	sp_consensus_babe, sp_io::SubstrateHostFunctions,
+	sc_transaction_pool,
+	sc_transaction_pool_api::OffchainTransactionPoolFactory,
+	sp_consensus_babe,
+	sp_io::SubstrateHostFunctions,
 	sp_runtime::traits::Block as BlockT,
 	sp_timestamp,
 };
 
 /// The client, executing the wasm runtime only.
-pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, WasmExecutor<SubstrateHostFunctions>>;
+pub type FullClient =
+	sc_service::TFullClient<Block, RuntimeApi, WasmExecutor<SubstrateHostFunctions>>;
 /// The database backend (ParityDb).
 pub type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
@@ -82,7 +85,10 @@ fn dev_inherents(
 	(),
 ) -> futures::future::BoxFuture<
 	'static,
-	Result<(sp_consensus_babe::inherents::InherentDataProvider, SlotTimestampProvider), InherentsError>,
+	Result<
+		(sp_consensus_babe::inherents::InherentDataProvider, SlotTimestampProvider),
+		InherentsError,
+	>,
 > + Clone
        + Send
        + Sync
@@ -185,57 +191,64 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	let babe_config = sc_consensus_babe::configuration(&*client)?;
 	let offchain_pool = OffchainTransactionPoolFactory::new(transaction_pool.clone());
 
-	let (block_import, babe_link, grandpa_link, babe_worker_handle, import_queue) = if is_development(config) {
-		let (babe_import, babe_link) = sc_consensus_babe::block_import(
-			babe_config,
-			client.clone(),
-			client.clone(),
-			dev_inherents(client.clone()),
-			select_chain.clone(),
-			offchain_pool,
-		)?;
-		let import_queue = sc_consensus_manual_seal::import_queue(
-			Box::new(babe_import.clone()),
-			&task_manager.spawn_essential_handle(),
-			config.prometheus_registry(),
-		);
-		(Box::new(babe_import) as sc_consensus::BoxBlockImport<Block>, babe_link, None, None, import_queue)
-	} else {
-		let (grandpa_import, grandpa_link) = sc_consensus_grandpa::block_import(
-			client.clone(),
-			GRANDPA_JUSTIFICATION_PERIOD,
-			&client,
-			select_chain.clone(),
-			telemetry.as_ref().map(|x| x.handle()),
-		)?;
-		let slot_duration = babe_config.slot_duration();
-		let (babe_import, babe_link) = sc_consensus_babe::block_import(
-			babe_config,
-			grandpa_import.clone(),
-			client.clone(),
-			wall_clock_inherents(slot_duration),
-			select_chain.clone(),
-			offchain_pool,
-		)?;
-		let (import_queue, babe_worker_handle) =
-			sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
-				link: babe_link.clone(),
-				block_import: babe_import.clone(),
-				justification_import: Some(Box::new(grandpa_import)),
-				client: client.clone(),
-				slot_duration,
-				spawner: &task_manager.spawn_essential_handle(),
-				registry: config.prometheus_registry(),
-				telemetry: telemetry.as_ref().map(|x| x.handle()),
-			})?;
-		(
-			Box::new(babe_import) as sc_consensus::BoxBlockImport<Block>,
-			babe_link,
-			Some(grandpa_link),
-			Some(babe_worker_handle),
-			import_queue,
-		)
-	};
+	let (block_import, babe_link, grandpa_link, babe_worker_handle, import_queue) =
+		if is_development(config) {
+			let (babe_import, babe_link) = sc_consensus_babe::block_import(
+				babe_config,
+				client.clone(),
+				client.clone(),
+				dev_inherents(client.clone()),
+				select_chain.clone(),
+				offchain_pool,
+			)?;
+			let import_queue = sc_consensus_manual_seal::import_queue(
+				Box::new(babe_import.clone()),
+				&task_manager.spawn_essential_handle(),
+				config.prometheus_registry(),
+			);
+			(
+				Box::new(babe_import) as sc_consensus::BoxBlockImport<Block>,
+				babe_link,
+				None,
+				None,
+				import_queue,
+			)
+		} else {
+			let (grandpa_import, grandpa_link) = sc_consensus_grandpa::block_import(
+				client.clone(),
+				GRANDPA_JUSTIFICATION_PERIOD,
+				&client,
+				select_chain.clone(),
+				telemetry.as_ref().map(|x| x.handle()),
+			)?;
+			let slot_duration = babe_config.slot_duration();
+			let (babe_import, babe_link) = sc_consensus_babe::block_import(
+				babe_config,
+				grandpa_import.clone(),
+				client.clone(),
+				wall_clock_inherents(slot_duration),
+				select_chain.clone(),
+				offchain_pool,
+			)?;
+			let (import_queue, babe_worker_handle) =
+				sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
+					link: babe_link.clone(),
+					block_import: babe_import.clone(),
+					justification_import: Some(Box::new(grandpa_import)),
+					client: client.clone(),
+					slot_duration,
+					spawner: &task_manager.spawn_essential_handle(),
+					registry: config.prometheus_registry(),
+					telemetry: telemetry.as_ref().map(|x| x.handle()),
+				})?;
+			(
+				Box::new(babe_import) as sc_consensus::BoxBlockImport<Block>,
+				babe_link,
+				Some(grandpa_link),
+				Some(babe_worker_handle),
+				import_queue,
+			)
+		};
 
 	Ok(PartialComponents {
 		client,
@@ -262,7 +275,8 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: Consensus { block_import, babe_link, grandpa_link, babe_worker_handle, mut telemetry },
+		other:
+			Consensus { block_import, babe_link, grandpa_link, babe_worker_handle, mut telemetry },
 	} = new_partial(&config)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
@@ -292,7 +306,9 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		(notification_service, warp_sync)
 	});
 	let (grandpa_notification_service, warp_sync_config) = match grandpa_network {
-		Some((service, warp_sync)) => (Some(service), Some(WarpSyncConfig::WithProvider(warp_sync))),
+		Some((service, warp_sync)) => {
+			(Some(service), Some(WarpSyncConfig::WithProvider(warp_sync)))
+		}
 		None => (None, None),
 	};
 
@@ -435,26 +451,26 @@ pub fn new_full<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	if role.is_authority() {
 		let slot_duration = babe_link.config().slot_duration();
 		let babe = sc_consensus_babe::start_babe(sc_consensus_babe::BabeParams {
-		keystore: keystore_container.keystore(),
-		client: client.clone(),
-		select_chain,
-		env: proposer_factory(),
-		block_import,
-		sync_oracle: sync_service.clone(),
-		justification_sync_link: sync_service.clone(),
-		create_inherent_data_providers: wall_clock_inherents(slot_duration),
-		force_authoring,
-		backoff_authoring_blocks: Option::<()>::None,
-		babe_link,
-		block_proposal_slot_portion: SlotProportion::new(0.5),
-		max_block_proposal_slot_portion: None,
-		telemetry: telemetry.as_ref().map(|x| x.handle()),
-	})?;
-	task_manager.spawn_essential_handle().spawn_blocking(
-		"babe-proposer",
-		Some("block-authoring"),
-		babe,
-	);
+			keystore: keystore_container.keystore(),
+			client: client.clone(),
+			select_chain,
+			env: proposer_factory(),
+			block_import,
+			sync_oracle: sync_service.clone(),
+			justification_sync_link: sync_service.clone(),
+			create_inherent_data_providers: wall_clock_inherents(slot_duration),
+			force_authoring,
+			backoff_authoring_blocks: Option::<()>::None,
+			babe_link,
+			block_proposal_slot_portion: SlotProportion::new(0.5),
+			max_block_proposal_slot_portion: None,
+			telemetry: telemetry.as_ref().map(|x| x.handle()),
+		})?;
+		task_manager.spawn_essential_handle().spawn_blocking(
+			"babe-proposer",
+			Some("block-authoring"),
+			babe,
+		);
 	}
 
 	if let (true, Some(link), Some(notification_service)) =

@@ -13,7 +13,15 @@ pub type ModelId = H256;
 
 /// The model families the worker can run.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub enum Architecture {
@@ -27,7 +35,15 @@ pub enum Architecture {
 
 /// Whether a model can be offered and used, with exactly the data of each state.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub enum ModelStatus<Balance, BlockNumber> {
@@ -46,8 +62,7 @@ pub enum ModelStatus<Balance, BlockNumber> {
 
 /// A registered model.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 #[scale_info(skip_type_params(MaxNameLength))]
 pub struct ModelInfo<AccountId, Balance, BlockNumber, MaxNameLength: Get<u32>> {

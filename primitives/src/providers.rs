@@ -9,7 +9,15 @@ use scale_info::TypeInfo;
 
 /// How a job a provider served ended, as far as its reputation is concerned.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub enum JobOutcome {
@@ -28,7 +36,15 @@ pub enum JobOutcome {
 /// outcomes the score decays back towards `NEUTRAL`, halving its distance every `half_life`
 /// blocks, so old behaviour fades and a provider cannot coast on a past record.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub struct Reputation<BlockNumber> {
@@ -74,9 +90,13 @@ impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> Reputation<BlockNumber> {
 	pub fn record(&self, outcome: JobOutcome, now: BlockNumber, half_life: u32) -> Self {
 		let score = self.score_at(now, half_life);
 		let score = match outcome {
-			JobOutcome::Completed => score.saturating_add(Perbill::from_rational(1u32, 16) * score.left_from_one()),
+			JobOutcome::Completed => {
+				score.saturating_add(Perbill::from_rational(1u32, 16) * score.left_from_one())
+			}
 			JobOutcome::TimedOut => score.saturating_sub(Perbill::from_rational(1u32, 8) * score),
-			JobOutcome::LostDispute => score.saturating_sub(Perbill::from_rational(1u32, 2) * score),
+			JobOutcome::LostDispute => {
+				score.saturating_sub(Perbill::from_rational(1u32, 2) * score)
+			}
 		};
 		Self { score, updated_at: now }
 	}
@@ -108,7 +128,15 @@ pub trait ProviderCollateral<AccountId, Balance> {
 
 /// A provider's standing offer to serve one model.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub struct Offer<Balance> {

@@ -2,7 +2,9 @@
 //! the files are the one definition of every network's genesis.
 
 use alloc::{vec, vec::Vec};
-use polkadot_sdk::sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use polkadot_sdk::sp_genesis_builder::{
+	PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET,
+};
 
 /// `faithful-node --dev`: Alice alone, with sudo.
 const DEVELOPMENT: &str = include_str!("../../chain-specs/dev.json");
@@ -27,9 +29,7 @@ pub fn preset_names() -> Vec<PresetId> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{
-		Babe, Balances, Grandpa, Runtime, RuntimeGenesisConfig, TreasuryAccount, FTH,
-	};
+	use crate::{Babe, Balances, Grandpa, Runtime, RuntimeGenesisConfig, TreasuryAccount, FTH};
 	use polkadot_sdk::{
 		frame_support::{genesis_builder_helper::build_state, traits::fungible::Inspect},
 		pallet_sudo,
@@ -48,7 +48,7 @@ mod tests {
 				for (key, value) in patch {
 					merge(base.entry(key).or_insert(Value::Null), value);
 				}
-			},
+			}
 			(base, patch) => *base = patch,
 		}
 	}
@@ -105,7 +105,10 @@ mod tests {
 			let grandpa: Vec<GrandpaId> =
 				Grandpa::grandpa_authorities().into_iter().map(|(id, _)| id).collect();
 			assert_eq!(grandpa, grandpa_keys(&[Ed25519Keyring::Alice]));
-			assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+			assert_eq!(
+				pallet_sudo::Key::<Runtime>::get(),
+				Some(Sr25519Keyring::Alice.to_account_id())
+			);
 			assert_dev_accounts_endowed();
 		});
 	}

@@ -19,13 +19,13 @@ pub mod genesis;
 use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl,
+		dispatch::DispatchClass,
 		pallet_prelude::ConstU32,
 		parameter_types,
 		traits::{
 			fungible::{Balanced, Credit},
 			ConstU128, ConstU64, ConstU8, OnUnbalanced, VariantCountOf,
 		},
-		dispatch::DispatchClass,
 		weights::{
 			constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			IdentityFee, Weight,
@@ -33,9 +33,9 @@ use polkadot_sdk::{
 		PalletId,
 	},
 	frame_system::{self, limits::BlockWeights},
-	pallet_babe, pallet_balances, sp_core, pallet_grandpa, pallet_sudo, pallet_timestamp,
+	pallet_babe, pallet_balances, pallet_grandpa, pallet_sudo, pallet_timestamp,
 	pallet_transaction_payment::{self, FungibleAdapter},
-	sp_consensus_babe, sp_runtime,
+	sp_consensus_babe, sp_core, sp_runtime,
 	sp_runtime::{
 		generic, impl_opaque_keys,
 		traits::{AccountIdConversion, BlakeTwo256},

@@ -110,9 +110,10 @@ impl Node {
 		if !node_key_path.exists() {
 			run_node_command(&["key", "generate-node-key", "--file", path_str(&node_key_path)?])?;
 		}
-		let peer_id = run_node_command(&["key", "inspect-node-key", "--file", path_str(&node_key_path)?])?
-			.trim()
-			.to_string();
+		let peer_id =
+			run_node_command(&["key", "inspect-node-key", "--file", path_str(&node_key_path)?])?
+				.trim()
+				.to_string();
 
 		let rpc_port = free_port();
 		let p2p_port = free_port();
@@ -219,7 +220,11 @@ impl Node {
 				}
 			}
 			if Instant::now() > deadline {
-				bail!("{} did not open its RPC within {STARTUP_TIMEOUT:?}:\n{}", self.name, self.log_tail(40));
+				bail!(
+					"{} did not open its RPC within {STARTUP_TIMEOUT:?}:\n{}",
+					self.name,
+					self.log_tail(40)
+				);
 			}
 			tokio::time::sleep(Duration::from_millis(250)).await;
 		}

@@ -50,7 +50,8 @@ async fn dev_blocks_carry_fresh_babe_randomness() -> Result<()> {
 	wait_for_finalized(&rpc, first_height + 1, Duration::from_secs(60)).await?;
 	let second = api.at_current_block().await?.storage().fetch(randomness(), ()).await?.decode()?;
 
-	let (first, second) = (first.expect("block has a VRF output"), second.expect("block has a VRF output"));
+	let (first, second) =
+		(first.expect("block has a VRF output"), second.expect("block has a VRF output"));
 	assert_ne!(first, second, "every block brings new VRF randomness");
 	Ok(())
 }

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 use faithful_primitives::currency::FTH;
-use faithful_tests::{finalized_number, free_balance, transfer, wait_for_finalized, Node, NodeSpec};
+use faithful_tests::{
+	finalized_number, free_balance, transfer, wait_for_finalized, Node, NodeSpec,
+};
 use subxt_signer::sr25519::dev;
 
 #[tokio::test(flavor = "multi_thread")]

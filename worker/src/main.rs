@@ -37,7 +37,7 @@ fn main() -> Result<()> {
 			.with_context(|| format!("hashing {}", path.display()))?;
 			bar.finish_and_clear();
 			println!("{}", model_id::to_hex(&id));
-		},
+		}
 	}
 	Ok(())
 }

@@ -76,7 +76,8 @@ mod tests {
 
 	#[test]
 	fn a_file_larger_than_one_chunk_hashes_like_its_bytes_in_one_piece() {
-		let bytes: Vec<u8> = (0..(CHUNK_BYTES * 2 + 12_345)).map(|i| (i * 31 % 251) as u8).collect();
+		let bytes: Vec<u8> =
+			(0..(CHUNK_BYTES * 2 + 12_345)).map(|i| (i * 31 % 251) as u8).collect();
 		let mut file = tempfile::NamedTempFile::new().unwrap();
 		file.write_all(&bytes).unwrap();
 		let mut reports = Vec::new();

@@ -25,8 +25,9 @@ use polkadot_sdk::{
 };
 
 /// Balance type of the currency that holds deposits.
-pub type BalanceOf<T> =
-	<<T as Config>::Currency as Inspect<<T as polkadot_sdk::frame_system::Config>::AccountId>>::Balance;
+pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+>>::Balance;
 
 /// A model as this runtime stores it.
 pub type ModelInfoOf<T> = ModelInfo<

@@ -42,8 +42,13 @@ fn register_holds_the_deposit_and_stores_the_model() {
 		assert_eq!(held(ALICE), 100);
 		assert_eq!(Balances::balance(&ALICE), STARTING_BALANCE - 100);
 		System::assert_last_event(
-			Event::ModelRegistered { model: id(1), owner: ALICE, name: name("smollm2"), deposit: 100 }
-				.into(),
+			Event::ModelRegistered {
+				model: id(1),
+				owner: ALICE,
+				name: name("smollm2"),
+				deposit: 100,
+			}
+			.into(),
 		);
 	});
 }
@@ -94,7 +99,13 @@ fn register_refuses_an_empty_name() {
 fn register_refuses_a_zero_context_length() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			Models::register(RuntimeOrigin::signed(ALICE), id(1), name("a"), Architecture::Qwen2, 0),
+			Models::register(
+				RuntimeOrigin::signed(ALICE),
+				id(1),
+				name("a"),
+				Architecture::Qwen2,
+				0
+			),
 			Error::<Test>::ZeroContextLength
 		);
 	});
@@ -128,7 +139,9 @@ fn owner_retires_and_gets_the_deposit_back() {
 		assert_eq!(ModelIdByName::<Test>::get(name("a")), None);
 		assert_eq!(held(ALICE), 0);
 		assert_eq!(Balances::balance(&ALICE), STARTING_BALANCE);
-		System::assert_last_event(Event::ModelRetired { model: id(1), deposit_returned: 100 }.into());
+		System::assert_last_event(
+			Event::ModelRetired { model: id(1), deposit_returned: 100 }.into(),
+		);
 	});
 }
 
@@ -211,7 +224,11 @@ enum Action {
 fn action() -> impl Strategy<Value = Action> {
 	let who = prop_oneof![Just(ALICE), Just(BOB), Just(CHARLIE), Just(POOR)];
 	prop_oneof![
-		(who.clone(), 0u8..6, 0u8..4).prop_map(|(who, model, name)| Action::Register { who, model, name }),
+		(who.clone(), 0u8..6, 0u8..4).prop_map(|(who, model, name)| Action::Register {
+			who,
+			model,
+			name
+		}),
 		(who, 0u8..6).prop_map(|(who, model)| Action::Retire { who, model }),
 		(0u8..6).prop_map(|model| Action::ForceRetire { model }),
 		(0u8..6, any::<bool>()).prop_map(|(model, offered)| Action::SetOffered { model, offered }),

@@ -76,7 +76,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), T::MinProviderStake::get());
 
-		assert_eq!(Providers::<T>::get(&who).unwrap().stake, T::MinProviderStake::get() * 5u32.into());
+		assert_eq!(
+			Providers::<T>::get(&who).unwrap().stake,
+			T::MinProviderStake::get() * 5u32.into()
+		);
 	}
 
 	#[benchmark]
@@ -90,7 +93,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), 1u32.into());
 
-		assert_eq!(Providers::<T>::get(&who).unwrap().unbonding.len() as u32, T::MaxUnbondingChunks::get());
+		assert_eq!(
+			Providers::<T>::get(&who).unwrap().unbonding.len() as u32,
+			T::MaxUnbondingChunks::get()
+		);
 	}
 
 	#[benchmark]
@@ -135,28 +141,43 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), benchmark_model(), 1u32.into(), 1);
 
-		assert_eq!(Offers::<T>::get(benchmark_model()).len() as u32, T::MaxProvidersPerModel::get());
+		assert_eq!(
+			Offers::<T>::get(benchmark_model()).len() as u32,
+			T::MaxProvidersPerModel::get()
+		);
 	}
 
 	#[benchmark]
 	fn update_offer() {
 		crowd_the_book::<T>();
 		let who = registered::<T>("provider", 0);
-		Pallet::<T>::offer(RawOrigin::Signed(who.clone()).into(), benchmark_model(), 1u32.into(), 1)
-			.expect("offer succeeds");
+		Pallet::<T>::offer(
+			RawOrigin::Signed(who.clone()).into(),
+			benchmark_model(),
+			1u32.into(),
+			1,
+		)
+		.expect("offer succeeds");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), benchmark_model(), 2u32.into(), 1);
 
-		assert!(Offers::<T>::get(benchmark_model()).iter().any(|(p, o)| *p == who && o.price_per_token == 2u32.into()));
+		assert!(Offers::<T>::get(benchmark_model())
+			.iter()
+			.any(|(p, o)| *p == who && o.price_per_token == 2u32.into()));
 	}
 
 	#[benchmark]
 	fn retract() {
 		crowd_the_book::<T>();
 		let who = registered::<T>("provider", 0);
-		Pallet::<T>::offer(RawOrigin::Signed(who.clone()).into(), benchmark_model(), 1u32.into(), 1)
-			.expect("offer succeeds");
+		Pallet::<T>::offer(
+			RawOrigin::Signed(who.clone()).into(),
+			benchmark_model(),
+			1u32.into(),
+			1,
+		)
+		.expect("offer succeeds");
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), benchmark_model());

@@ -43,8 +43,9 @@ use polkadot_sdk::{
 };
 
 /// Balance type of the currency stake is held in.
-pub type BalanceOf<T> =
-	<<T as Config>::Currency as Inspect<<T as polkadot_sdk::frame_system::Config>::AccountId>>::Balance;
+pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+>>::Balance;
 
 /// A provider as this runtime stores it.
 pub type ProviderInfoOf<T> = ProviderInfo<
@@ -127,7 +128,8 @@ pub mod pallet {
 
 	/// Every registered provider.
 	#[pallet::storage]
-	pub type Providers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>>;
+	pub type Providers<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>>;
 
 	/// The offer book: for each model, the providers offering it and their terms. One bounded
 	/// entry per model, so routing a job reads one item.
@@ -351,7 +353,12 @@ pub mod pallet {
 				})?;
 				Ok::<_, DispatchError>(())
 			})?;
-			Self::deposit_event(Event::OfferSet { provider, model, price_per_token, max_concurrent });
+			Self::deposit_event(Event::OfferSet {
+				provider,
+				model,
+				price_per_token,
+				max_concurrent,
+			});
 			Ok(())
 		}
 
@@ -374,7 +381,12 @@ pub mod pallet {
 				*offer = Offer { price_per_token, max_concurrent };
 				Ok::<_, DispatchError>(())
 			})?;
-			Self::deposit_event(Event::OfferSet { provider, model, price_per_token, max_concurrent });
+			Self::deposit_event(Event::OfferSet {
+				provider,
+				model,
+				price_per_token,
+				max_concurrent,
+			});
 			Ok(())
 		}
 
@@ -508,7 +520,11 @@ impl<T: Config> ProviderCollateral<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			})
 		});
 		if let Some(score) = score {
-			Self::deposit_event(Event::ReputationChanged { provider: provider.clone(), outcome, score });
+			Self::deposit_event(Event::ReputationChanged {
+				provider: provider.clone(),
+				outcome,
+				score,
+			});
 		}
 	}
 }

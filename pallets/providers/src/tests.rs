@@ -1,4 +1,6 @@
-use crate::{mock::*, Error, Event, HoldReason, Offers, Providers as ProviderStore, UnbondingChunk};
+use crate::{
+	mock::*, Error, Event, HoldReason, Offers, Providers as ProviderStore, UnbondingChunk,
+};
 use faithful_primitives::{
 	models::ModelOffers,
 	providers::{JobOutcome, Offer, ProviderCollateral, Reputation},
@@ -105,9 +107,15 @@ fn bond_extra_adds_to_the_held_stake() {
 #[test]
 fn bond_extra_errors() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Providers::bond_extra(RuntimeOrigin::signed(ALICE), 1), Error::<Test>::NotRegistered);
+		assert_noop!(
+			Providers::bond_extra(RuntimeOrigin::signed(ALICE), 1),
+			Error::<Test>::NotRegistered
+		);
 		assert_ok!(register(ALICE, 500));
-		assert_noop!(Providers::bond_extra(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
+		assert_noop!(
+			Providers::bond_extra(RuntimeOrigin::signed(ALICE), 0),
+			Error::<Test>::ZeroAmount
+		);
 		assert_noop!(
 			Providers::bond_extra(RuntimeOrigin::signed(ALICE), STARTING_BALANCE),
 			Error::<Test>::InsufficientBalance
@@ -121,9 +129,14 @@ fn unbonded_stake_stays_held_until_the_period_passes_then_withdraws() {
 		assert_ok!(register(ALICE, 500));
 		assert_ok!(Providers::unbond(RuntimeOrigin::signed(ALICE), 200));
 		assert_eq!(info(ALICE).stake, 300);
-		assert_eq!(info(ALICE).unbonding.to_vec(), vec![UnbondingChunk { amount: 200, release_at: 11 }]);
+		assert_eq!(
+			info(ALICE).unbonding.to_vec(),
+			vec![UnbondingChunk { amount: 200, release_at: 11 }]
+		);
 		assert_eq!(held(ALICE), 500, "unbonding stake is still held");
-		System::assert_last_event(Event::Unbonding { provider: ALICE, amount: 200, release_at: 11 }.into());
+		System::assert_last_event(
+			Event::Unbonding { provider: ALICE, amount: 200, release_at: 11 }.into(),
+		);
 
 		System::set_block_number(10);
 		assert_noop!(
@@ -149,14 +162,20 @@ fn withdraw_releases_only_the_chunks_that_are_due() {
 		System::set_block_number(12);
 		assert_ok!(Providers::withdraw_unbonded(RuntimeOrigin::signed(ALICE)));
 		assert_eq!(held(ALICE), 400);
-		assert_eq!(info(ALICE).unbonding.to_vec(), vec![UnbondingChunk { amount: 100, release_at: 15 }]);
+		assert_eq!(
+			info(ALICE).unbonding.to_vec(),
+			vec![UnbondingChunk { amount: 100, release_at: 15 }]
+		);
 	});
 }
 
 #[test]
 fn unbond_errors() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Providers::unbond(RuntimeOrigin::signed(ALICE), 1), Error::<Test>::NotRegistered);
+		assert_noop!(
+			Providers::unbond(RuntimeOrigin::signed(ALICE), 1),
+			Error::<Test>::NotRegistered
+		);
 		assert_ok!(register(ALICE, 500));
 		assert_noop!(Providers::unbond(RuntimeOrigin::signed(ALICE), 0), Error::<Test>::ZeroAmount);
 		assert_noop!(
@@ -196,7 +215,10 @@ fn unbonding_everything_requires_no_offers() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(ALICE, 500));
 		assert_ok!(offer(ALICE, 1, 10, 2));
-		assert_noop!(Providers::unbond(RuntimeOrigin::signed(ALICE), 500), Error::<Test>::HasOffers);
+		assert_noop!(
+			Providers::unbond(RuntimeOrigin::signed(ALICE), 500),
+			Error::<Test>::HasOffers
+		);
 		assert_ok!(Providers::retract(RuntimeOrigin::signed(ALICE), model(1)));
 		assert_ok!(Providers::unbond(RuntimeOrigin::signed(ALICE), 500));
 	});
@@ -209,9 +231,15 @@ fn a_provider_leaves_after_retracting_unbonding_and_withdrawing() {
 		assert_ok!(offer(ALICE, 1, 10, 2));
 		assert_noop!(Providers::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::HasOffers);
 		assert_ok!(Providers::retract(RuntimeOrigin::signed(ALICE), model(1)));
-		assert_noop!(Providers::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::StakeRemaining);
+		assert_noop!(
+			Providers::deregister(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::StakeRemaining
+		);
 		assert_ok!(Providers::unbond(RuntimeOrigin::signed(ALICE), 500));
-		assert_noop!(Providers::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::StakeRemaining);
+		assert_noop!(
+			Providers::deregister(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::StakeRemaining
+		);
 		System::set_block_number(11);
 		assert_ok!(Providers::withdraw_unbonded(RuntimeOrigin::signed(ALICE)));
 		assert_ok!(Providers::deregister(RuntimeOrigin::signed(ALICE)));
@@ -224,7 +252,10 @@ fn a_provider_leaves_after_retracting_unbonding_and_withdrawing() {
 #[test]
 fn deregister_of_a_stranger_is_refused() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Providers::deregister(RuntimeOrigin::signed(ALICE)), Error::<Test>::NotRegistered);
+		assert_noop!(
+			Providers::deregister(RuntimeOrigin::signed(ALICE)),
+			Error::<Test>::NotRegistered
+		);
 	});
 }
 
@@ -246,7 +277,13 @@ fn offer_enters_the_book_and_the_providers_list() {
 		assert!(<Providers as ModelOffers>::is_offered(&model(1)));
 		assert!(!<Providers as ModelOffers>::is_offered(&model(2)));
 		System::assert_last_event(
-			Event::OfferSet { provider: BOB, model: model(1), price_per_token: 7, max_concurrent: 4 }.into(),
+			Event::OfferSet {
+				provider: BOB,
+				model: model(1),
+				price_per_token: 7,
+				max_concurrent: 4,
+			}
+			.into(),
 		);
 	});
 }
@@ -328,7 +365,9 @@ fn retract_removes_the_offer_and_an_empty_book() {
 		assert_ok!(Providers::retract(RuntimeOrigin::signed(ALICE), model(1)));
 		assert_eq!(Providers::offers_for(&model(1)).len(), 1);
 		assert!(info(ALICE).offers.is_empty());
-		System::assert_last_event(Event::OfferRetracted { provider: ALICE, model: model(1) }.into());
+		System::assert_last_event(
+			Event::OfferRetracted { provider: ALICE, model: model(1) }.into(),
+		);
 		assert_ok!(Providers::retract(RuntimeOrigin::signed(BOB), model(1)));
 		assert!(!Offers::<Test>::contains_key(model(1)));
 		assert_noop!(
@@ -368,9 +407,19 @@ fn slashing_takes_only_locked_collateral_and_pays_the_beneficiary() {
 		assert_eq!(info(ALICE).locked, 0);
 		assert_eq!(held(ALICE), 380);
 		assert_eq!(Balances::balance(&BOB), STARTING_BALANCE + 120);
-		System::assert_last_event(Event::Slashed { provider: ALICE, amount: 120, beneficiary: BOB }.into());
-		assert_eq!(Providers::slash_collateral(&ALICE, 10, &BOB), 0, "nothing locked, nothing taken");
-		assert_eq!(Providers::slash_collateral(&CHARLIE, 10, &BOB), 0, "strangers cannot be slashed");
+		System::assert_last_event(
+			Event::Slashed { provider: ALICE, amount: 120, beneficiary: BOB }.into(),
+		);
+		assert_eq!(
+			Providers::slash_collateral(&ALICE, 10, &BOB),
+			0,
+			"nothing locked, nothing taken"
+		);
+		assert_eq!(
+			Providers::slash_collateral(&CHARLIE, 10, &BOB),
+			0,
+			"strangers cannot be slashed"
+		);
 	});
 }
 

@@ -7,7 +7,15 @@ use scale_info::TypeInfo;
 
 /// Stake on its way out: still held (and so still at risk) until `release_at`.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub struct UnbondingChunk<Balance, BlockNumber> {
@@ -18,7 +26,9 @@ pub struct UnbondingChunk<Balance, BlockNumber> {
 }
 
 /// A registered compute provider.
-#[derive(Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
 #[scale_info(skip_type_params(MaxEndpointLength, MaxUnbondingChunks, MaxOffersPerProvider))]
 pub struct ProviderInfo<
 	Balance,
