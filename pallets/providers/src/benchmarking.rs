@@ -13,8 +13,8 @@ use polkadot_sdk::{
 	sp_runtime::traits::Bounded,
 };
 
-/// The model every benchmark offers; the runtime's `BenchmarkHelper` must make it active.
-pub fn benchmark_model() -> ModelId {
+/// The model every benchmark offers; `crowd_the_book` makes it active.
+fn benchmark_model() -> ModelId {
 	ModelId::repeat_byte(0xbe)
 }
 
@@ -42,11 +42,13 @@ where
 	who
 }
 
-/// Fills the model's offer book with other providers, leaving room for one more.
+/// Activates the benchmark model and fills its offer book with other providers, leaving room
+/// for one more.
 fn crowd_the_book<T: Config>()
 where
 	T::Currency: Mutate<T::AccountId>,
 {
+	T::BenchmarkHelper::activate_model(benchmark_model());
 	for i in 0..T::MaxProvidersPerModel::get().saturating_sub(1) {
 		let other = registered::<T>("other", i);
 		Pallet::<T>::offer(RawOrigin::Signed(other).into(), benchmark_model(), 1u32.into(), 1)

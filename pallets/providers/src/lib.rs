@@ -116,6 +116,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up what the benchmarks need from other pallets.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper;
 	}
 
 	/// Why this pallet holds funds.
@@ -414,6 +418,13 @@ pub mod pallet {
 			Ok(())
 		}
 	}
+}
+
+/// What the benchmarks need from the rest of the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper {
+	/// Makes `model` registered and active, so providers can offer it.
+	fn activate_model(model: ModelId);
 }
 
 impl<T: Config> Pallet<T> {

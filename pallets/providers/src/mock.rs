@@ -65,6 +65,13 @@ impl TestModels {
 	}
 }
 
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_providers::BenchmarkHelper for TestModels {
+	fn activate_model(model: ModelId) {
+		ACTIVE.with(|a| a.borrow_mut().push(model));
+	}
+}
+
 impl ModelRegistry for TestModels {
 	fn is_active(model: &ModelId) -> bool {
 		ACTIVE.with(|a| a.borrow().contains(model))
@@ -96,6 +103,8 @@ impl pallet_providers::Config for Test {
 	type MaxProvidersPerModel = MaxProvidersPerModel;
 	type MaxConcurrentPerOffer = MaxConcurrentPerOffer;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestModels;
 }
 
 pub const ALICE: u64 = 1;
