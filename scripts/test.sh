@@ -16,9 +16,8 @@ status=0
 FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --lib --bins --tests "$@" 2>&1 |
 	tee "$log" || status=$?
 say "running the pallets' benchmarks as tests"
-benchmarked="pallet-models pallet-providers"
-cargo test --locked --lib $(printf -- '-p %s ' $benchmarked) \
-	--features "$(printf '%s/runtime-benchmarks,' $benchmarked)" "$@" 2>&1 |
+cargo test --locked --lib -p pallet-models -p pallet-providers \
+	--features pallet-models/runtime-benchmarks,pallet-providers/runtime-benchmarks "$@" 2>&1 |
 	tee -a "$log" || status=$?
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "all tests: %d passed, %d failed\n", passed, failed }' "$log"
 exit "$status"

@@ -204,6 +204,39 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// Held from a model's registrant until the model retires.
+	pub const ModelRegistrationDeposit: Balance = 10 * FTH;
+	/// Held from a provider for as long as it serves.
+	pub const MinProviderStake: Balance = 100 * FTH;
+}
+
+impl pallet_models::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RegistrationDeposit = ModelRegistrationDeposit;
+	type MaxNameLength = ConstU32<64>;
+	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
+	type Offers = Providers;
+	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_providers::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type MinProviderStake = MinProviderStake;
+	// A week: longer than any job's deadline plus challenge window will be.
+	type UnbondingPeriod = ConstU32<{ 7 * faithful_primitives::time::DAYS }>;
+	type ReputationHalfLife = ConstU32<{ 7 * faithful_primitives::time::DAYS }>;
+	type MaxEndpointLength = ConstU32<128>;
+	type MaxUnbondingChunks = ConstU32<16>;
+	type MaxOffersPerProvider = ConstU32<16>;
+	type MaxProvidersPerModel = ConstU32<64>;
+	type MaxConcurrentPerOffer = ConstU32<64>;
+	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
+}
+
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
@@ -241,6 +274,11 @@ mod runtime {
 	pub type TransactionPayment = pallet_transaction_payment;
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(10)]
+	pub type Models = pallet_models;
+	#[runtime::pallet_index(11)]
+	pub type Providers = pallet_providers;
 }
 
 /// The address format of transactions: a plain or indexed account id.

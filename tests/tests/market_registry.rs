@@ -1,0 +1,95 @@
+//! Models and providers on a real dev chain: a model is registered with its deposit held, a
+//! provider registers with stake, offers the model and starts unbonding part of its stake.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use faithful_primitives::currency::FTH;
+use faithful_tests::{free_balance, wait_for_finalized, Node, NodeSpec};
+use subxt::{
+	dynamic::{self, Value},
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::{dev, Keypair};
+
+const MODEL: [u8; 32] = [7u8; 32];
+
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Provider {
+	stake: u128,
+	locked: u128,
+	unbonding: Vec<Chunk>,
+	offers: Vec<[u8; 32]>,
+}
+
+#[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Chunk {
+	amount: u128,
+	release_at: u32,
+}
+
+async fn submit(
+	api: &OnlineClient<PolkadotConfig>,
+	who: &Keypair,
+	pallet: &str,
+	call: &str,
+	args: impl subxt::ext::scale_encode::EncodeAsFields,
+) -> Result<()> {
+	let call = dynamic::transaction(pallet, call, args);
+	api.at_current_block()
+		.await?
+		.transactions()
+		.sign_and_submit_then_watch_default(&call, who)
+		.await?
+		.wait_for_finalized_success()
+		.await?;
+	Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn model_and_provider_register_offer_and_unbond_on_a_dev_chain() -> Result<()> {
+	let dir = tempfile::tempdir()?;
+	let node = Node::start(NodeSpec::dev(dir.path())).await?;
+	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
+	let api = node.client().await?;
+	let (alice, bob) = (dev::alice(), dev::bob());
+
+	submit(
+		&api,
+		&alice,
+		"Models",
+		"register",
+		(MODEL, b"smollm2-135m-q4_1".to_vec(), Value::unnamed_variant("Llama", []), 8192u32),
+	)
+	.await?;
+
+	let bob_before = free_balance(&api, bob.public_key().0).await?;
+	submit(&api, &bob, "Providers", "register", (b"http://127.0.0.1:8080".to_vec(), 500 * FTH))
+		.await?;
+	submit(&api, &bob, "Providers", "offer", (MODEL, 1_000_000u128, 2u32)).await?;
+	submit(&api, &bob, "Providers", "unbond", (100 * FTH,)).await?;
+
+	let at = api.at_current_block().await?;
+	let provider = at
+		.storage()
+		.fetch(
+			dynamic::storage::<([u8; 32],), Provider>("Providers", "Providers"),
+			(bob.public_key().0,),
+		)
+		.await?
+		.decode()?;
+	assert_eq!(provider.stake, 400 * FTH);
+	assert_eq!(provider.locked, 0);
+	assert_eq!(provider.offers, vec![MODEL]);
+	assert_eq!(provider.unbonding.len(), 1);
+	assert_eq!(provider.unbonding[0].amount, 100 * FTH);
+	assert!(provider.unbonding[0].release_at > 7 * 24 * 1200, "a week of 3 s blocks away");
+
+	// The whole 500 FTH is still held (unbonding stake stays at risk); only fees left as free.
+	let bob_after = free_balance(&api, bob.public_key().0).await?;
+	let spent = bob_before - bob_after;
+	assert!(spent > 500 * FTH && spent < 500 * FTH + FTH, "stake held, plus fees: {spent}");
+	Ok(())
+}
