@@ -17,7 +17,7 @@ FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --lib --bins --t
 	tee "$log" || status=$?
 say "running the pallets' benchmarks as tests"
 cargo test --locked --lib -p pallet-models -p pallet-providers \
-	--features pallet-models/runtime-benchmarks,pallet-providers/runtime-benchmarks "$@" 2>&1 |
+	--features pallet-models/runtime-benchmarks,pallet-providers/runtime-benchmarks benchmarking 2>&1 |
 	tee -a "$log" || status=$?
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "all tests: %d passed, %d failed\n", passed, failed }' "$log"
 exit "$status"

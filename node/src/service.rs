@@ -45,6 +45,12 @@ type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type TransactionPool = sc_transaction_pool::TransactionPoolHandle<Block, FullClient>;
 type GrandpaLink = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
 type InherentsError = Box<dyn std::error::Error + Send + Sync>;
+type InherentsFuture<P> = futures::future::BoxFuture<'static, Result<P, InherentsError>>;
+/// A development block's BABE slot and its slot-aligned timestamp.
+type DevInherents = (sp_consensus_babe::inherents::InherentDataProvider, SlotTimestampProvider);
+/// A real network block's BABE slot and wall-clock timestamp.
+type WallClockInherents =
+	(sp_consensus_babe::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider);
 
 /// Blocks between GRANDPA justifications stored for light clients and warp sync.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
@@ -80,19 +86,7 @@ fn is_development(config: &Configuration) -> bool {
 /// block, so blocks can come faster than slots without ever sharing one.
 fn dev_inherents(
 	client: Arc<FullClient>,
-) -> impl Fn(
-	<Block as BlockT>::Hash,
-	(),
-) -> futures::future::BoxFuture<
-	'static,
-	Result<
-		(sp_consensus_babe::inherents::InherentDataProvider, SlotTimestampProvider),
-		InherentsError,
-	>,
-> + Clone
-       + Send
-       + Sync
-       + 'static {
+) -> impl Fn(<Block as BlockT>::Hash, ()) -> InherentsFuture<DevInherents> + Clone + Send + Sync {
 	move |_parent, ()| {
 		let client = client.clone();
 		async move {
@@ -107,19 +101,8 @@ fn dev_inherents(
 /// Inherent data for a real network: wall-clock time and the BABE slot it falls in.
 fn wall_clock_inherents(
 	slot_duration: sp_consensus_babe::SlotDuration,
-) -> impl Fn(
-	<Block as BlockT>::Hash,
-	(),
-) -> futures::future::BoxFuture<
-	'static,
-	Result<
-		(sp_consensus_babe::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider),
-		InherentsError,
-	>,
-> + Clone
-       + Send
-       + Sync
-       + 'static {
+) -> impl Fn(<Block as BlockT>::Hash, ()) -> InherentsFuture<WallClockInherents> + Clone + Send + Sync
+{
 	move |_parent, ()| {
 		async move {
 			let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
