@@ -278,12 +278,6 @@ where
 	}
 }
 
-/// Height of the node's best block.
-pub async fn best_number(rpc: &Rpc) -> Result<u64> {
-	let header = rpc.chain_get_header(None).await?.ok_or_else(|| anyhow!("no best header"))?;
-	Ok(header.number)
-}
-
 /// Height of the node's last finalized block.
 pub async fn finalized_number(rpc: &Rpc) -> Result<u64> {
 	let hash = rpc.chain_get_finalized_head().await?;
