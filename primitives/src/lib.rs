@@ -3,8 +3,12 @@
 //! Each domain type is defined here once; other crates import it rather than redefine it.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub mod jobs;
 pub mod models;
 pub mod providers;
+pub mod routing;
 
 use polkadot_sdk::sp_runtime::{
 	traits::{IdentifyAccount, Verify},

@@ -126,6 +126,15 @@ pub trait ProviderCollateral<AccountId, Balance> {
 	fn record_outcome(provider: &AccountId, outcome: JobOutcome);
 }
 
+/// The offer book and standing of providers, as routing reads them.
+pub trait OfferBook<AccountId, Balance> {
+	/// Every offer for `model`, one per provider, in a stable order.
+	fn offers(model: &crate::models::ModelId) -> alloc::vec::Vec<(AccountId, Offer<Balance>)>;
+
+	/// `provider`'s reputation now, after decay; `None` for an unknown provider.
+	fn reputation(provider: &AccountId) -> Option<Perbill>;
+}
+
 /// A provider's standing offer to serve one model.
 #[derive(
 	Encode,

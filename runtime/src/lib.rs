@@ -12,6 +12,8 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 #[cfg(feature = "std")]
 pub use apis::RuntimeApi;
 pub mod genesis;
@@ -20,6 +22,7 @@ use polkadot_sdk::{
 	frame_support::{
 		self, derive_impl,
 		dispatch::DispatchClass,
+		dynamic_params::{dynamic_pallet_params, dynamic_params},
 		pallet_prelude::ConstU32,
 		parameter_types,
 		traits::{
@@ -27,13 +30,13 @@ use polkadot_sdk::{
 			ConstU128, ConstU64, ConstU8, OnUnbalanced, VariantCountOf,
 		},
 		weights::{
-			constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+			constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 			IdentityFee, Weight,
 		},
 		PalletId,
 	},
 	frame_system::{self, limits::BlockWeights},
-	pallet_babe, pallet_balances, pallet_grandpa, pallet_sudo, pallet_timestamp,
+	pallet_babe, pallet_balances, pallet_grandpa, pallet_parameters, pallet_sudo, pallet_timestamp,
 	pallet_transaction_payment::{self, FungibleAdapter},
 	sp_consensus_babe, sp_core, sp_runtime,
 	sp_runtime::{
@@ -126,7 +129,8 @@ impl frame_system::Config for Runtime {
 	type Nonce = Nonce;
 	type Hash = Hash;
 	type BlockHashCount = ConstU32<2400>;
-	type DbWeight = RocksDbWeight;
+	// The node stores state in ParityDb.
+	type DbWeight = ParityDbWeight;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
@@ -226,8 +230,7 @@ impl pallet_providers::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
 	type MinProviderStake = MinProviderStake;
-	// A week: longer than any job's deadline plus challenge window will be.
-	type UnbondingPeriod = ConstU32<{ 7 * faithful_primitives::time::DAYS }>;
+	type UnbondingPeriod = dynamic_params::providers::UnbondingPeriod;
 	type ReputationHalfLife = ConstU32<{ 7 * faithful_primitives::time::DAYS }>;
 	type MaxEndpointLength = ConstU32<128>;
 	type MaxUnbondingChunks = ConstU32<16>;
@@ -235,12 +238,51 @@ impl pallet_providers::Config for Runtime {
 	type MaxProvidersPerModel = ConstU32<64>;
 	type MaxConcurrentPerOffer = ConstU32<64>;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::ProvidersBenchmarkHelper;
 }
 
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+/// Market parameters that change without a runtime upgrade. Each is read where it is used, so a
+/// change takes effect from the next call that reads it.
+#[dynamic_params(RuntimeParameters, pallet_parameters::Parameters::<Runtime>)]
+pub mod dynamic_params {
+	use super::*;
+
+	/// Parameters of the provider registry.
+	#[dynamic_pallet_params]
+	#[codec(index = 0)]
+	pub mod providers {
+		/// Blocks between `unbond` and the stake becoming withdrawable. A week: longer than any
+		/// job's deadline plus challenge window, so stake cannot leave before its jobs settle.
+		#[codec(index = 0)]
+		pub static UnbondingPeriod: BlockNumber = 7 * faithful_primitives::time::DAYS;
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl Default for RuntimeParameters {
+	fn default() -> Self {
+		RuntimeParameters::Providers(dynamic_params::providers::Parameters::UnbondingPeriod(
+			dynamic_params::providers::UnbondingPeriod,
+			Some(faithful_primitives::time::DAYS),
+		))
+	}
+}
+
+impl pallet_parameters::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeParameters = RuntimeParameters;
+	// Sudo on development networks; a governance track replaces it.
+	type AdminOrigin =
+		frame_support::traits::AsEnsureOriginWithArg<frame_system::EnsureRoot<AccountId>>;
+	// Upstream measurements; the crate exposes them only through `()`.
+	type WeightInfo = ();
 }
 
 #[frame_support::runtime]
@@ -274,6 +316,8 @@ mod runtime {
 	pub type TransactionPayment = pallet_transaction_payment;
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(7)]
+	pub type Parameters = pallet_parameters;
 
 	#[runtime::pallet_index(10)]
 	pub type Models = pallet_models;

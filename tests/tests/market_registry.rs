@@ -1,11 +1,12 @@
 //! Models and providers on a real dev chain: a model is registered with its deposit held, a
-//! provider registers with stake, offers the model and starts unbonding part of its stake.
+//! provider registers with stake, offers the model, unbonds part of its stake and withdraws it once
+//! the unbonding period (shortened through the parameters pallet, as governance would) has passed.
 
 use std::time::Duration;
 
 use anyhow::Result;
 use faithful_primitives::currency::FTH;
-use faithful_tests::{free_balance, wait_for_finalized, Node, NodeSpec};
+use faithful_tests::{finalized_number, free_balance, wait_for_finalized, Node, NodeSpec};
 use subxt::{
 	dynamic::{self, Value},
 	OnlineClient, PolkadotConfig,
@@ -48,8 +49,39 @@ async fn submit(
 	Ok(())
 }
 
+async fn fetch_provider(api: &OnlineClient<PolkadotConfig>, who: &Keypair) -> Result<Provider> {
+	Ok(api
+		.at_current_block()
+		.await?
+		.storage()
+		.fetch(
+			dynamic::storage::<([u8; 32],), Provider>("Providers", "Providers"),
+			(who.public_key().0,),
+		)
+		.await?
+		.decode()?)
+}
+
+/// `Sudo.sudo(Parameters.set_parameter(Providers(UnbondingPeriod(UnbondingPeriod, Some(blocks)))))`.
+fn set_unbonding_period(blocks: u32) -> Value {
+	let parameter = Value::unnamed_variant(
+		"UnbondingPeriod",
+		[
+			Value::unnamed_composite([]),
+			Value::unnamed_variant("Some", [Value::u128(blocks.into())]),
+		],
+	);
+	Value::unnamed_variant(
+		"Parameters",
+		[Value::named_variant(
+			"set_parameter",
+			[("key_value", Value::unnamed_variant("Providers", [parameter]))],
+		)],
+	)
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn model_and_provider_register_offer_and_unbond_on_a_dev_chain() -> Result<()> {
+async fn model_and_provider_register_offer_unbond_and_withdraw_on_a_dev_chain() -> Result<()> {
 	let dir = tempfile::tempdir()?;
 	let node = Node::start(NodeSpec::dev(dir.path())).await?;
 	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
@@ -71,15 +103,7 @@ async fn model_and_provider_register_offer_and_unbond_on_a_dev_chain() -> Result
 	submit(&api, &bob, "Providers", "offer", (MODEL, 1_000_000u128, 2u32)).await?;
 	submit(&api, &bob, "Providers", "unbond", (100 * FTH,)).await?;
 
-	let at = api.at_current_block().await?;
-	let provider = at
-		.storage()
-		.fetch(
-			dynamic::storage::<([u8; 32],), Provider>("Providers", "Providers"),
-			(bob.public_key().0,),
-		)
-		.await?
-		.decode()?;
+	let provider = fetch_provider(&api, &bob).await?;
 	assert_eq!(provider.stake, 400 * FTH);
 	assert_eq!(provider.locked, 0);
 	assert_eq!(provider.offers, vec![MODEL]);
@@ -91,5 +115,27 @@ async fn model_and_provider_register_offer_and_unbond_on_a_dev_chain() -> Result
 	let bob_after = free_balance(&api, bob.public_key().0).await?;
 	let spent = bob_before - bob_after;
 	assert!(spent > 500 * FTH && spent < 500 * FTH + FTH, "stake held, plus fees: {spent}");
+
+	// Governance (sudo on dev) shortens the period; the week-long chunk keeps its release block.
+	submit(&api, &alice, "Sudo", "sudo", (set_unbonding_period(3),)).await?;
+	submit(&api, &bob, "Providers", "unbond", (50 * FTH,)).await?;
+	let provider = fetch_provider(&api, &bob).await?;
+	let short = &provider.unbonding[1];
+	assert_eq!(short.amount, 50 * FTH);
+	assert!(short.release_at <= finalized_number(&node.rpc().await?).await? as u32 + 3);
+
+	wait_for_finalized(&node.rpc().await?, short.release_at.into(), Duration::from_secs(60))
+		.await?;
+	let before_withdraw = free_balance(&api, bob.public_key().0).await?;
+	submit(&api, &bob, "Providers", "withdraw_unbonded", ()).await?;
+	let provider = fetch_provider(&api, &bob).await?;
+	assert_eq!(provider.stake, 350 * FTH);
+	assert_eq!(provider.unbonding.len(), 1, "only the week-long chunk is left");
+	assert_eq!(provider.unbonding[0].amount, 100 * FTH);
+	let gained = free_balance(&api, bob.public_key().0).await? - before_withdraw;
+	assert!(
+		gained > 50 * FTH - FTH && gained < 50 * FTH,
+		"50 FTH released, less the fee: {gained}"
+	);
 	Ok(())
 }

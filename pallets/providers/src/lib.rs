@@ -6,8 +6,8 @@
 //! stake that backs an open job; a wrong or missing result is slashed from that backing. Each
 //! job's outcome moves the provider's reputation, which decays back to neutral over time.
 //!
-//! The jobs pallet uses this pallet through `ProviderCollateral` and the offer book
-//! (`Pallet::offers_for`); the models pallet asks it whether a model is still offered.
+//! The jobs pallet uses this pallet through `ProviderCollateral` and `OfferBook`; the models
+//! pallet asks it whether a model is still offered (`ModelOffers`).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -28,7 +28,7 @@ pub use weights::WeightInfo;
 
 use faithful_primitives::{
 	models::{ModelId, ModelOffers, ModelRegistry},
-	providers::{JobOutcome, Offer, ProviderCollateral, Reputation},
+	providers::{JobOutcome, Offer, OfferBook, ProviderCollateral, Reputation},
 };
 use polkadot_sdk::{
 	frame_support::traits::{
@@ -87,7 +87,7 @@ pub mod pallet {
 
 		/// Blocks between `unbond` and the stake's release. Must outlast every job's result
 		/// deadline plus challenge window, so no stake leaves before its jobs can be disputed.
-		#[pallet::constant]
+		/// Not a metadata constant: the runtime may change it (a dynamic parameter).
 		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
 
 		/// Blocks for a reputation's distance to neutral to halve.
@@ -450,6 +450,16 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		Providers::<T>::get(provider)
 			.map(|info| info.reputation.score_at(now, T::ReputationHalfLife::get()))
+	}
+}
+
+impl<T: Config> OfferBook<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn offers(model: &ModelId) -> alloc::vec::Vec<(T::AccountId, Offer<BalanceOf<T>>)> {
+		Offers::<T>::get(model).into_inner()
+	}
+
+	fn reputation(provider: &T::AccountId) -> Option<Perbill> {
+		Self::reputation_of(provider)
 	}
 }
 

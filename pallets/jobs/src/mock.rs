@@ -1,0 +1,255 @@
+//! A test runtime: System, Balances, the real Providers pallet and Jobs, with the active models
+//! and the chain randomness set by the tests.
+
+use crate as pallet_jobs;
+use codec::Encode;
+use core::cell::RefCell;
+use faithful_primitives::{
+	jobs::{JobId, Sampling},
+	models::{ModelId, ModelRegistry},
+};
+use polkadot_sdk::{
+	frame_support::{
+		assert_ok, derive_impl, parameter_types,
+		traits::{fungible::InspectHold, Hooks, Randomness, VariantCountOf},
+	},
+	frame_system, pallet_balances,
+	sp_core::H256,
+	sp_io::{hashing::blake2_256, TestExternalities},
+	sp_runtime::{BuildStorage, Perbill},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[polkadot_sdk::frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeHoldReason,
+		RuntimeFreezeReason,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(2)]
+	pub type Providers = pallet_providers;
+	#[runtime::pallet_index(3)]
+	pub type Jobs = pallet_jobs;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u128>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = u128;
+	type AccountStore = System;
+	type ExistentialDeposit = ExistentialDeposit;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RuntimeFreezeReason = RuntimeFreezeReason;
+	type FreezeIdentifier = RuntimeFreezeReason;
+	type MaxFreezes = VariantCountOf<RuntimeFreezeReason>;
+}
+
+thread_local! {
+	static ACTIVE: RefCell<Vec<ModelId>> = const { RefCell::new(Vec::new()) };
+	static SALT: RefCell<u64> = const { RefCell::new(0) };
+}
+
+/// Stands in for the models pallet: `MODEL` and `OTHER_MODEL` are active unless retired.
+pub struct TestModels;
+
+impl TestModels {
+	pub fn retire(model: ModelId) {
+		ACTIVE.with(|a| a.borrow_mut().retain(|m| *m != model));
+	}
+}
+
+impl ModelRegistry for TestModels {
+	fn is_active(model: &ModelId) -> bool {
+		ACTIVE.with(|a| a.borrow().contains(model))
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_providers::BenchmarkHelper for TestModels {
+	fn activate_model(model: ModelId) {
+		ACTIVE.with(|a| a.borrow_mut().push(model));
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_jobs::BenchmarkHelper<u64, u128> for TestModels {
+	fn activate_model(model: ModelId) {
+		ACTIVE.with(|a| a.borrow_mut().push(model));
+	}
+
+	fn offer(provider: &u64, model: ModelId, price_per_token: u128) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		Balances::set_balance(provider, 1_000_000_000);
+		assert_ok!(Providers::register(
+			RuntimeOrigin::signed(*provider),
+			b"bench".to_vec().try_into().unwrap(),
+			100_000_000,
+		));
+		assert_ok!(Providers::offer(RuntimeOrigin::signed(*provider), model, price_per_token, 64));
+	}
+}
+
+/// Chain randomness for tests: a hash of the subject, the block number and a salt tests can move.
+pub struct TestRandomness;
+
+impl TestRandomness {
+	pub fn set_salt(salt: u64) {
+		SALT.with(|s| *s.borrow_mut() = salt);
+	}
+}
+
+impl Randomness<Option<H256>, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (Option<H256>, u64) {
+		let block = System::block_number();
+		let salt = SALT.with(|s| *s.borrow());
+		(Some(H256(blake2_256(&(subject, block, salt).encode()))), block)
+	}
+}
+
+parameter_types! {
+	pub const ExistentialDeposit: u128 = 1;
+	pub const TreasuryAccount: u64 = TREASURY;
+	pub const VerificationFee: Perbill = Perbill::from_percent(10);
+	pub const ProtocolFee: Perbill = Perbill::from_percent(5);
+	pub const TimeoutSlash: Perbill = Perbill::from_percent(10);
+}
+
+impl pallet_providers::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = TestModels;
+	type MinProviderStake = polkadot_sdk::frame_support::traits::ConstU128<100>;
+	type UnbondingPeriod = polkadot_sdk::frame_support::traits::ConstU64<50>;
+	type ReputationHalfLife = polkadot_sdk::frame_support::traits::ConstU32<1_000>;
+	type MaxEndpointLength = polkadot_sdk::frame_support::traits::ConstU32<32>;
+	type MaxUnbondingChunks = polkadot_sdk::frame_support::traits::ConstU32<4>;
+	type MaxOffersPerProvider = polkadot_sdk::frame_support::traits::ConstU32<4>;
+	type MaxProvidersPerModel = polkadot_sdk::frame_support::traits::ConstU32<8>;
+	type MaxConcurrentPerOffer = polkadot_sdk::frame_support::traits::ConstU32<64>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestModels;
+}
+
+impl pallet_jobs::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = TestModels;
+	type Offers = Providers;
+	type Collateral = Providers;
+	type Randomness = TestRandomness;
+	type Treasury = TreasuryAccount;
+	type MaxPromptBytes = polkadot_sdk::frame_support::traits::ConstU32<64>;
+	type MaxOutputBytes = polkadot_sdk::frame_support::traits::ConstU32<64>;
+	type MaxOutputTokens = polkadot_sdk::frame_support::traits::ConstU32<16>;
+	type MaxAttempts = polkadot_sdk::frame_support::traits::ConstU32<3>;
+	type MaxDuePerBlock = polkadot_sdk::frame_support::traits::ConstU32<4>;
+	type MaxSettlementsPerBlock = polkadot_sdk::frame_support::traits::ConstU32<3>;
+	type ResultTimeout = polkadot_sdk::frame_support::traits::ConstU64<RESULT_TIMEOUT>;
+	type ChallengeWindow = polkadot_sdk::frame_support::traits::ConstU64<CHALLENGE_WINDOW>;
+	type VerificationFee = VerificationFee;
+	type ProtocolFee = ProtocolFee;
+	type BondMultiple = polkadot_sdk::frame_support::traits::ConstU32<2>;
+	type TimeoutSlash = TimeoutSlash;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = TestModels;
+}
+
+pub const RESULT_TIMEOUT: u64 = 5;
+pub const CHALLENGE_WINDOW: u64 = 10;
+
+pub const USER: u64 = 1;
+/// Can afford little.
+pub const POOR: u64 = 2;
+pub const P1: u64 = 11;
+pub const P2: u64 = 12;
+pub const P3: u64 = 13;
+pub const TREASURY: u64 = 99;
+pub const USER_BALANCE: u128 = 1_000_000;
+pub const PROVIDER_BALANCE: u128 = 1_000_000;
+pub const ACCOUNTS: [(u64, u128); 6] = [
+	(USER, USER_BALANCE),
+	(POOR, 50),
+	(P1, PROVIDER_BALANCE),
+	(P2, PROVIDER_BALANCE),
+	(P3, PROVIDER_BALANCE),
+	(TREASURY, 1),
+];
+
+pub const MODEL: ModelId = H256::repeat_byte(1);
+pub const OTHER_MODEL: ModelId = H256::repeat_byte(2);
+
+pub fn new_test_ext() -> TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> { balances: ACCOUNTS.to_vec(), ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	ACTIVE.with(|a| *a.borrow_mut() = vec![MODEL, OTHER_MODEL]);
+	TestRandomness::set_salt(0);
+	let mut ext = TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Registers `provider` with `stake` and offers `MODEL` at `price` with `max_concurrent` slots.
+pub fn provider(provider: u64, stake: u128, price: u128, max_concurrent: u32) {
+	assert_ok!(Providers::register(
+		RuntimeOrigin::signed(provider),
+		b"http://p".to_vec().try_into().unwrap(),
+		stake,
+	));
+	assert_ok!(Providers::offer(RuntimeOrigin::signed(provider), MODEL, price, max_concurrent));
+}
+
+/// Submits a greedy job for `MODEL` from `USER` and returns its id.
+pub fn submit(max_tokens: u32, cap: u128) -> JobId {
+	let id = pallet_jobs::NextJobId::<Test>::get();
+	assert_ok!(Jobs::submit(
+		RuntimeOrigin::signed(USER),
+		MODEL,
+		b"What is the capital of France?".to_vec(),
+		Sampling::Greedy,
+		max_tokens,
+		cap,
+	));
+	id
+}
+
+/// Runs blocks up to and including `n`, with the pallet's per-block work.
+pub fn run_to(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Jobs::on_initialize(next);
+	}
+}
+
+/// What `who` has held as escrow.
+pub fn escrow_of(who: u64) -> u128 {
+	Balances::balance_on_hold(&pallet_jobs::HoldReason::Escrow.into(), &who)
+}
+
+/// The provider's locked collateral.
+pub fn locked_of(who: u64) -> u128 {
+	pallet_providers::Providers::<Test>::get(who).map(|p| p.locked).unwrap_or(0)
+}

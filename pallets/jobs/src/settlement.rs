@@ -1,0 +1,345 @@
+//! A job's life after routing: escrow, results, deadlines, payouts and refunds.
+
+use super::*;
+use faithful_primitives::providers::JobOutcome;
+use polkadot_sdk::{
+	frame_support::{
+		pallet_prelude::*,
+		traits::{
+			tokens::{Fortitude, Precision, Restriction},
+			Get,
+		},
+	},
+	sp_runtime::traits::{CheckedAdd, CheckedMul, One, Saturating},
+};
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_submit(
+		owner: T::AccountId,
+		model: ModelId,
+		prompt: alloc::vec::Vec<u8>,
+		sampling: Sampling,
+		max_tokens: u32,
+		max_price_per_token: BalanceOf<T>,
+	) -> Result<JobId, DispatchError> {
+		ensure!(T::Models::is_active(&model), Error::<T>::ModelNotActive);
+		ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
+		let prompt: BoundedVec<u8, T::MaxPromptBytes> =
+			prompt.try_into().map_err(|_| Error::<T>::PromptTooLong)?;
+		ensure!(
+			(1..=T::MaxOutputTokens::get()).contains(&max_tokens),
+			Error::<T>::BadMaxTokens
+		);
+		ensure!(sampling.is_valid(), Error::<T>::BadSampling);
+		ensure!(!max_price_per_token.is_zero(), Error::<T>::ZeroPrice);
+		let value = BalanceOf::<T>::from(max_tokens)
+			.checked_mul(&max_price_per_token)
+			.ok_or(Error::<T>::Overflow)?;
+		let verification_fee = T::VerificationFee::get().mul_ceil(value);
+		let escrow = value.checked_add(&verification_fee).ok_or(Error::<T>::Overflow)?;
+
+		let job = NextJobId::<T>::get();
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut record = JobOf::<T> {
+			owner: owner.clone(),
+			model,
+			sampling,
+			seed: Self::sampling_seed(job),
+			max_tokens,
+			max_price_per_token,
+			escrow,
+			verification_fee,
+			submitted_at: now,
+			attempts: BoundedVec::new(),
+			status: JobStatus::Refunded { refunded: Zero::zero(), at: now },
+		};
+		let assignment = Self::route(job, &record).ok_or(Error::<T>::NoProviderAvailable)?;
+		T::Currency::hold(&HoldReason::Escrow.into(), &owner, escrow)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		NextJobId::<T>::put(job.saturating_add(1));
+		Prompts::<T>::insert(job, prompt);
+		JobsByOwner::<T>::insert(&owner, job, ());
+		Self::deposit_event(Event::JobSubmitted {
+			job,
+			owner,
+			model,
+			max_tokens,
+			max_price_per_token,
+			escrow,
+		});
+		Self::assign(job, &mut record, assignment)?;
+		Jobs::<T>::insert(job, record);
+		Ok(job)
+	}
+
+	/// Puts `record` in the hands of `assignment`'s provider: queues its deadline, locks its
+	/// collateral and takes one of its concurrency slots. Changes nothing when it fails.
+	fn assign(
+		job: JobId,
+		record: &mut JobOf<T>,
+		assignment: routing::Assignment<T::AccountId, BalanceOf<T>>,
+	) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let routing::Assignment { provider, price_per_token, collateral } = assignment;
+		let mut attempts = record.attempts.clone();
+		attempts.try_push(provider.clone()).map_err(|_| Error::<T>::NoProviderAvailable)?;
+		let deadline = Self::schedule(job, now.saturating_add(T::ResultTimeout::get()))?;
+		if let Err(error) = T::Collateral::lock_collateral(&provider, collateral) {
+			Self::unschedule(job, deadline);
+			return Err(error);
+		}
+		Running::<T>::mutate(&provider, record.model, |n| *n = n.saturating_add(1));
+		record.attempts = attempts;
+		record.status =
+			JobStatus::Assigned { provider: provider.clone(), price_per_token, collateral, deadline };
+		Self::deposit_event(Event::JobAssigned {
+			job,
+			provider,
+			price_per_token,
+			collateral,
+			deadline,
+			seed: record.seed,
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_submit_result(
+		provider: T::AccountId,
+		job: JobId,
+		output_text: alloc::vec::Vec<u8>,
+		output_tokens: alloc::vec::Vec<TokenId>,
+		finish: FinishReason,
+		commitment: Commitment,
+	) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let JobStatus::Assigned { provider: assigned, price_per_token, collateral, deadline } =
+			record.status.clone()
+		else {
+			return Err(Error::<T>::NotAssigned.into());
+		};
+		ensure!(assigned == provider, Error::<T>::NotAssignedProvider);
+		ensure!(now <= deadline, Error::<T>::DeadlinePassed);
+		let n_tokens = output_tokens.len() as u32;
+		ensure!(n_tokens <= record.max_tokens, Error::<T>::TooManyTokens);
+		ensure!(
+			finish != FinishReason::Length || n_tokens == record.max_tokens,
+			Error::<T>::LengthMismatch
+		);
+		let text = output_text.try_into().map_err(|_| Error::<T>::OutputTooLong)?;
+		let tokens = output_tokens.try_into().map_err(|_| Error::<T>::TooManyTokens)?;
+
+		let challenge_until = Self::schedule(job, now.saturating_add(T::ChallengeWindow::get()))?;
+		Self::unschedule(job, deadline);
+		Self::release_slot(&provider, record.model);
+		Outputs::<T>::insert(job, JobOutput { text, tokens });
+		record.status = JobStatus::Proposed {
+			provider: provider.clone(),
+			price_per_token,
+			collateral,
+			n_tokens,
+			finish,
+			commitment,
+			challenge_until,
+		};
+		Jobs::<T>::insert(job, record);
+		Self::deposit_event(Event::ResultProposed {
+			job,
+			provider,
+			n_tokens,
+			finish,
+			commitment,
+			challenge_until,
+		});
+		Ok(())
+	}
+
+	pub(crate) fn do_finish(job: JobId) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let queued_at = match record.status {
+			JobStatus::Assigned { deadline, .. } if now > deadline => deadline,
+			JobStatus::Proposed { challenge_until, .. } if now > challenge_until => challenge_until,
+			_ => return Err(Error::<T>::NotOverdue.into()),
+		};
+		Self::unschedule(job, queued_at);
+		Self::settle_due(job, record);
+		Ok(())
+	}
+
+	/// Queues `job` to be processed at the start of the block after `last`, or of a few blocks
+	/// later when that queue is full. Returns the last block of the job's current phase (a
+	/// deadline or the end of a challenge window).
+	pub(crate) fn schedule(
+		job: JobId,
+		last: BlockNumberFor<T>,
+	) -> Result<BlockNumberFor<T>, DispatchError> {
+		let mut at = last.saturating_add(One::one());
+		for _ in 0..MAX_DUE_SPILL {
+			if Due::<T>::try_mutate(at, |queue| queue.try_push(job)).is_ok() {
+				return Ok(at.saturating_sub(One::one()));
+			}
+			at = at.saturating_add(One::one());
+		}
+		Err(Error::<T>::Congested.into())
+	}
+
+	/// Takes `job` out of the queue it was put in for the phase ending at `last`.
+	pub(crate) fn unschedule(job: JobId, last: BlockNumberFor<T>) {
+		Due::<T>::mutate_exists(last.saturating_add(One::one()), |queue| {
+			if let Some(entries) = queue {
+				entries.retain(|id| *id != job);
+				if entries.is_empty() {
+					*queue = None;
+				}
+			}
+		});
+	}
+
+	/// Works through due queues from the cursor up to `now`, settling at most
+	/// `MaxSettlementsPerBlock` jobs. Returns the weight used.
+	pub(crate) fn process_due(now: BlockNumberFor<T>) -> Weight {
+		let budget = T::MaxSettlementsPerBlock::get();
+		let mut settled = 0u32;
+		let mut queues_read = 0u32;
+		let mut cursor = DueCursor::<T>::get();
+		if cursor.is_zero() {
+			cursor = now;
+		}
+		// Each block reads at most `budget + 1` queues, so a cursor far behind (after a stall)
+		// catches up over several blocks instead of in one unbounded sweep.
+		while cursor <= now && queues_read <= budget {
+			queues_read += 1;
+			let mut queue = Due::<T>::take(cursor).into_inner();
+			let room = (budget - settled) as usize;
+			let rest = if queue.len() > room { queue.split_off(room) } else { Default::default() };
+			for job in queue {
+				if let Some(record) = Jobs::<T>::get(job) {
+					Self::settle_due(job, record);
+				}
+				settled += 1;
+			}
+			if !rest.is_empty() {
+				Due::<T>::insert(
+					cursor,
+					BoundedVec::<_, T::MaxDuePerBlock>::truncate_from(rest),
+				);
+				break;
+			}
+			cursor = cursor.saturating_add(One::one());
+		}
+		DueCursor::<T>::put(cursor);
+		T::WeightInfo::on_initialize(queues_read, settled)
+	}
+
+	/// Handles a job whose deadline or challenge window has passed.
+	fn settle_due(job: JobId, mut record: JobOf<T>) {
+		let now = frame_system::Pallet::<T>::block_number();
+		match record.status.clone() {
+			JobStatus::Assigned { provider, collateral, .. } => {
+				let slash = T::TimeoutSlash::get().mul_floor(collateral);
+				let slashed = T::Collateral::slash_collateral(&provider, slash, &record.owner);
+				T::Collateral::release_collateral(&provider, collateral.saturating_sub(slashed));
+				T::Collateral::record_outcome(&provider, JobOutcome::TimedOut);
+				Self::release_slot(&provider, record.model);
+				Self::deposit_event(Event::JobTimedOut { job, provider, slashed });
+				let reassigned = match Self::route(job, &record) {
+					Some(assignment) => Self::assign(job, &mut record, assignment).is_ok(),
+					None => false,
+				};
+				if !reassigned {
+					Self::refund(job, &mut record, now);
+				}
+			},
+			JobStatus::Proposed { provider, price_per_token, collateral, n_tokens, .. } => {
+				Self::pay_out(job, &mut record, &provider, price_per_token, collateral, n_tokens);
+			},
+			// Disputed jobs wait for their verdict; settled ones are already done.
+			JobStatus::Disputed { .. } | JobStatus::Finalized { .. } | JobStatus::Refunded { .. } =>
+				return,
+		}
+		Jobs::<T>::insert(job, record);
+	}
+
+	/// Pays `provider` for `n_tokens`, the fees to the treasury and the rest back to the owner,
+	/// frees the collateral and prunes prompt and output.
+	fn pay_out(
+		job: JobId,
+		record: &mut JobOf<T>,
+		provider: &T::AccountId,
+		price_per_token: BalanceOf<T>,
+		collateral: BalanceOf<T>,
+		n_tokens: u32,
+	) {
+		let now = frame_system::Pallet::<T>::block_number();
+		// n_tokens ≤ max_tokens and price ≤ cap, so the cost fits inside the escrow.
+		let cost = BalanceOf::<T>::from(n_tokens).saturating_mul(price_per_token);
+		let protocol_fee = T::ProtocolFee::get().mul_floor(cost);
+		let paid = Self::pay_from_escrow(&record.owner, provider, cost.saturating_sub(protocol_fee));
+		let fees = Self::pay_from_escrow(
+			&record.owner,
+			&T::Treasury::get(),
+			protocol_fee.saturating_add(record.verification_fee),
+		);
+		// Whatever could not be paid out (e.g. below a new account's minimum) is refunded.
+		let refunded = Self::release_escrow(
+			&record.owner,
+			record.escrow.saturating_sub(paid).saturating_sub(fees),
+		);
+		T::Collateral::release_collateral(provider, collateral);
+		T::Collateral::record_outcome(provider, JobOutcome::Completed);
+		Prompts::<T>::remove(job);
+		Outputs::<T>::remove(job);
+		let JobStatus::Proposed { finish, commitment, .. } = record.status.clone() else {
+			return;
+		};
+		record.status = JobStatus::Finalized {
+			provider: provider.clone(),
+			n_tokens,
+			finish,
+			commitment,
+			paid,
+			refunded,
+			at: now,
+		};
+		Self::deposit_event(Event::JobFinalized {
+			job,
+			provider: provider.clone(),
+			n_tokens,
+			paid,
+			fees,
+			refunded,
+		});
+	}
+
+	/// Returns the whole escrow to the owner and prunes the prompt.
+	fn refund(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
+		let refunded = Self::release_escrow(&record.owner, record.escrow);
+		Prompts::<T>::remove(job);
+		record.status = JobStatus::Refunded { refunded, at: now };
+		Self::deposit_event(Event::JobRefunded { job, refunded });
+	}
+
+	/// Moves `amount` of `owner`'s escrow to `to`'s free balance; returns what moved.
+	fn pay_from_escrow(owner: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return Zero::zero();
+		}
+		T::Currency::transfer_on_hold(
+			&HoldReason::Escrow.into(),
+			owner,
+			to,
+			amount,
+			Precision::Exact,
+			Restriction::Free,
+			Fortitude::Polite,
+		)
+		.unwrap_or_else(|_| Zero::zero())
+	}
+
+	/// Releases `amount` of `owner`'s escrow to its free balance; returns what was released.
+	fn release_escrow(owner: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		T::Currency::release(&HoldReason::Escrow.into(), owner, amount, Precision::BestEffort)
+			.unwrap_or_else(|_| Zero::zero())
+	}
+}

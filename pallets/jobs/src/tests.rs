@@ -1,0 +1,586 @@
+use crate::{mock::*, Error, Event, JobStatus, Jobs as JobsStorage, Outputs, Prompts};
+use faithful_primitives::{
+	jobs::{FinishReason, Sampling, MAX_TEMPERATURE_MILLI},
+	providers::{ProviderCollateral, Reputation},
+};
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok, traits::fungible::Inspect},
+	sp_core::H256,
+	sp_runtime::Permill,
+};
+
+const PRICE: u128 = 10;
+const STAKE: u128 = 10_000;
+
+fn status(job: u64) -> JobStatus<u64, u128, u64> {
+	JobsStorage::<Test>::get(job).unwrap().status
+}
+
+fn assigned_provider(job: u64) -> u64 {
+	match status(job) {
+		JobStatus::Assigned { provider, .. } => provider,
+		other => panic!("job {job} is not assigned: {other:?}"),
+	}
+}
+
+fn deliver(job: u64, tokens: u32, finish: FinishReason) {
+	let provider = assigned_provider(job);
+	assert_ok!(Jobs::submit_result(
+		RuntimeOrigin::signed(provider),
+		job,
+		b"Paris".to_vec(),
+		(0..tokens).collect(),
+		finish,
+		H256::repeat_byte(9),
+	));
+}
+
+fn free(who: u64) -> u128 {
+	Balances::balance(&who)
+}
+
+mod submit {
+	use super::*;
+
+	#[test]
+	fn holds_the_escrow_assigns_a_provider_and_locks_its_collateral() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(16, 20);
+			// 16 × 20 = 320, plus 10 % verification fee.
+			assert_eq!(escrow_of(USER), 352);
+			assert_eq!(free(USER), USER_BALANCE - 352);
+			let JobStatus::Assigned { provider, price_per_token, collateral, deadline } =
+				status(job)
+			else {
+				panic!("not assigned")
+			};
+			assert_eq!((provider, price_per_token), (P1, PRICE));
+			assert_eq!(collateral, 2 * 16 * PRICE, "bond multiple × max_tokens × its price");
+			assert_eq!(locked_of(P1), collateral);
+			assert_eq!(deadline, 1 + RESULT_TIMEOUT);
+			assert_eq!(Jobs::prompt(job).unwrap(), b"What is the capital of France?".to_vec());
+			System::assert_has_event(
+				Event::JobSubmitted {
+					job,
+					owner: USER,
+					model: MODEL,
+					max_tokens: 16,
+					max_price_per_token: 20,
+					escrow: 352,
+				}
+				.into(),
+			);
+			let seed = JobsStorage::<Test>::get(job).unwrap().seed;
+			System::assert_last_event(
+				Event::JobAssigned {
+					job,
+					provider: P1,
+					price_per_token: PRICE,
+					collateral,
+					deadline,
+					seed,
+				}
+				.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn job_ids_and_seeds_differ_between_jobs() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let a = submit(4, PRICE);
+			let b = submit(4, PRICE);
+			assert_eq!((a, b), (0, 1));
+			assert_ne!(
+				JobsStorage::<Test>::get(a).unwrap().seed,
+				JobsStorage::<Test>::get(b).unwrap().seed
+			);
+			assert_eq!(Jobs::jobs_of(&USER, 0, 10), vec![0, 1]);
+			assert_eq!(Jobs::jobs_of(&USER, 1, 10), vec![1]);
+		});
+	}
+
+	fn submit_with(
+		model: H256,
+		prompt: &[u8],
+		sampling: Sampling,
+		max_tokens: u32,
+		cap: u128,
+	) -> polkadot_sdk::sp_runtime::DispatchResult {
+		Jobs::submit(RuntimeOrigin::signed(USER), model, prompt.to_vec(), sampling, max_tokens, cap)
+	}
+
+	#[test]
+	fn invalid_input_is_refused_with_a_named_error() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			TestModels::retire(OTHER_MODEL);
+			let g = Sampling::Greedy;
+			assert_noop!(submit_with(OTHER_MODEL, b"hi", g, 4, PRICE), Error::<Test>::ModelNotActive);
+			assert_noop!(
+				submit_with(H256::repeat_byte(7), b"hi", g, 4, PRICE),
+				Error::<Test>::ModelNotActive
+			);
+			assert_noop!(submit_with(MODEL, b"", g, 4, PRICE), Error::<Test>::EmptyPrompt);
+			assert_noop!(submit_with(MODEL, &[b'a'; 65], g, 4, PRICE), Error::<Test>::PromptTooLong);
+			assert_noop!(submit_with(MODEL, b"hi", g, 0, PRICE), Error::<Test>::BadMaxTokens);
+			assert_noop!(submit_with(MODEL, b"hi", g, 17, PRICE), Error::<Test>::BadMaxTokens);
+			let hot = Sampling::Sampled {
+				temperature_milli: MAX_TEMPERATURE_MILLI + 1,
+				top_k: 0,
+				top_p: Permill::one(),
+			};
+			assert_noop!(submit_with(MODEL, b"hi", hot, 4, PRICE), Error::<Test>::BadSampling);
+			assert_noop!(submit_with(MODEL, b"hi", g, 4, 0), Error::<Test>::ZeroPrice);
+			assert_noop!(submit_with(MODEL, b"hi", g, 16, u128::MAX / 8), Error::<Test>::Overflow);
+		});
+	}
+
+	#[test]
+	fn a_sampled_job_within_range_is_accepted() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let warm =
+				Sampling::Sampled { temperature_milli: 700, top_k: 40, top_p: Permill::from_percent(95) };
+			assert_ok!(submit_with(MODEL, b"hi", warm, 4, PRICE));
+		});
+	}
+
+	#[test]
+	fn no_fitting_provider_fails_and_holds_nothing() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				submit_with(MODEL, b"hi", Sampling::Greedy, 4, PRICE),
+				Error::<Test>::NoProviderAvailable
+			);
+			provider(P1, STAKE, PRICE, 4);
+			// The only offer costs more than the cap.
+			assert_noop!(
+				submit_with(MODEL, b"hi", Sampling::Greedy, 4, PRICE - 1),
+				Error::<Test>::NoProviderAvailable
+			);
+			assert_eq!(escrow_of(USER), 0);
+		});
+	}
+
+	#[test]
+	fn a_user_who_cannot_afford_the_escrow_is_refused() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			assert_noop!(
+				Jobs::submit(
+					RuntimeOrigin::signed(POOR),
+					MODEL,
+					b"hi".to_vec(),
+					Sampling::Greedy,
+					16,
+					PRICE
+				),
+				Error::<Test>::InsufficientBalance
+			);
+		});
+	}
+
+	#[test]
+	fn a_provider_at_its_concurrency_limit_is_skipped() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 1);
+			submit(4, PRICE);
+			assert_noop!(
+				submit_with(MODEL, b"hi", Sampling::Greedy, 4, PRICE),
+				Error::<Test>::NoProviderAvailable
+			);
+			provider(P2, STAKE, PRICE, 1);
+			let job = submit(4, PRICE);
+			assert_eq!(assigned_provider(job), P2);
+		});
+	}
+
+	#[test]
+	fn a_provider_without_enough_free_collateral_is_skipped() {
+		new_test_ext().execute_with(|| {
+			// 100 of stake cannot back 16 × 10 × 2 = 320.
+			provider(P1, 100, PRICE, 4);
+			assert_noop!(
+				submit_with(MODEL, b"hi", Sampling::Greedy, 16, PRICE),
+				Error::<Test>::NoProviderAvailable
+			);
+			// A smaller job fits: 4 × 10 × 2 = 80.
+			assert_ok!(submit_with(MODEL, b"hi", Sampling::Greedy, 4, PRICE));
+			assert_noop!(
+				submit_with(MODEL, b"hi", Sampling::Greedy, 4, PRICE),
+				Error::<Test>::NoProviderAvailable
+			);
+		});
+	}
+
+	#[test]
+	fn when_every_due_queue_nearby_is_full_submission_is_congested() {
+		new_test_ext().execute_with(|| {
+			provider(P1, 500_000, 1, 64);
+			provider(P2, 500_000, 1, 64);
+			// 4 per block over MAX_DUE_SPILL blocks.
+			for _ in 0..(4 * crate::MAX_DUE_SPILL) {
+				submit(1, 1);
+			}
+			assert_noop!(
+				submit_with(MODEL, b"hi", Sampling::Greedy, 1, 1),
+				Error::<Test>::Congested
+			);
+		});
+	}
+}
+
+mod routing_statistics {
+	use super::*;
+
+	fn winners(jobs: u32, setup: impl Fn()) -> [u32; 3] {
+		let mut wins = [0u32; 3];
+		for salt in 0..jobs as u64 {
+			new_test_ext().execute_with(|| {
+				setup();
+				TestRandomness::set_salt(salt);
+				let job = submit(1, 100);
+				let index = [P1, P2, P3].iter().position(|p| *p == assigned_provider(job)).unwrap();
+				wins[index] += 1;
+			});
+		}
+		wins
+	}
+
+	#[test]
+	fn a_cheaper_offer_wins_proportionally_more_often() {
+		// Weights ∝ 1/price: 1/10 : 1/20 : 1/40 = 4 : 2 : 1.
+		let wins = winners(1_400, || {
+			provider(P1, STAKE, 10, 4);
+			provider(P2, STAKE, 20, 4);
+			provider(P3, STAKE, 40, 4);
+		});
+		let expected = [800.0, 400.0, 200.0];
+		for (won, expected) in wins.iter().zip(expected) {
+			let won = *won as f64;
+			assert!((won - expected).abs() < 0.15 * expected, "{wins:?} vs {expected}");
+		}
+	}
+
+	#[test]
+	fn a_better_rated_provider_wins_proportionally_more_often() {
+		use faithful_primitives::providers::JobOutcome;
+		let wins = winners(1_000, || {
+			provider(P1, STAKE, 10, 4);
+			provider(P2, STAKE, 10, 4);
+			provider(P3, STAKE, 1_000, 4);
+			// P2 loses a dispute: its score halves from 50 % to 25 %.
+			Providers::record_outcome(&P2, JobOutcome::LostDispute);
+		});
+		// P3's price makes it ~1 % of the weight; P1 : P2 ≈ 2 : 1.
+		let ratio = wins[0] as f64 / wins[1] as f64;
+		assert!((1.7..2.3).contains(&ratio), "{wins:?}");
+		assert!(wins[2] < 30, "{wins:?}");
+	}
+
+	#[test]
+	fn offers_above_the_cap_are_never_chosen() {
+		let wins = winners(200, || {
+			provider(P1, STAKE, 10, 4);
+			provider(P2, STAKE, 100, 4);
+			provider(P3, STAKE, 101, 4);
+		});
+		assert_eq!(wins[2], 0, "{wins:?}");
+		assert!(wins[0] > wins[1], "{wins:?}");
+	}
+
+	#[test]
+	fn the_choice_is_reproducible_from_chain_state() {
+		let first = winners(50, || {
+			provider(P1, STAKE, 10, 4);
+			provider(P2, STAKE, 15, 4);
+		});
+		let second = winners(50, || {
+			provider(P1, STAKE, 10, 4);
+			provider(P2, STAKE, 15, 4);
+		});
+		assert_eq!(first, second);
+	}
+}
+
+mod submit_result {
+	use super::*;
+
+	#[test]
+	fn the_assigned_provider_proposes_and_opens_the_window() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 1);
+			let job = submit(8, PRICE);
+			run_to(3);
+			deliver(job, 5, FinishReason::Eos);
+			let JobStatus::Proposed { provider, n_tokens, finish, challenge_until, .. } =
+				status(job)
+			else {
+				panic!("not proposed")
+			};
+			assert_eq!((provider, n_tokens, finish), (P1, 5, FinishReason::Eos));
+			assert_eq!(challenge_until, 3 + CHALLENGE_WINDOW);
+			let output = Jobs::output(job).unwrap();
+			assert_eq!(output.text.to_vec(), b"Paris".to_vec());
+			assert_eq!(output.tokens.to_vec(), vec![0, 1, 2, 3, 4]);
+			// The concurrency slot is free again; the collateral stays locked.
+			assert_eq!(crate::Running::<Test>::get(P1, MODEL), 0);
+			assert_eq!(locked_of(P1), 2 * 8 * PRICE);
+			assert_eq!(crate::Due::<Test>::get(1 + RESULT_TIMEOUT + 1).len(), 0);
+			System::assert_last_event(
+				Event::ResultProposed {
+					job,
+					provider: P1,
+					n_tokens: 5,
+					finish: FinishReason::Eos,
+					commitment: H256::repeat_byte(9),
+					challenge_until,
+				}
+				.into(),
+			);
+		});
+	}
+
+	fn result(
+		who: u64,
+		job: u64,
+		text: &[u8],
+		tokens: u32,
+		finish: FinishReason,
+	) -> polkadot_sdk::sp_runtime::DispatchResult {
+		Jobs::submit_result(
+			RuntimeOrigin::signed(who),
+			job,
+			text.to_vec(),
+			(0..tokens).collect(),
+			finish,
+			H256::zero(),
+		)
+	}
+
+	#[test]
+	fn bad_results_are_refused_with_a_named_error() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			provider(P2, STAKE, PRICE * 100, 4);
+			let job = submit(8, PRICE);
+			let eos = FinishReason::Eos;
+			assert_noop!(result(P1, 42, b"x", 1, eos), Error::<Test>::UnknownJob);
+			assert_noop!(result(P2, job, b"x", 1, eos), Error::<Test>::NotAssignedProvider);
+			assert_noop!(result(P1, job, b"x", 9, eos), Error::<Test>::TooManyTokens);
+			assert_noop!(result(P1, job, &[b'x'; 65], 1, eos), Error::<Test>::OutputTooLong);
+			assert_noop!(
+				result(P1, job, b"x", 7, FinishReason::Length),
+				Error::<Test>::LengthMismatch
+			);
+			assert_ok!(result(P1, job, b"x", 8, FinishReason::Length));
+			assert_noop!(result(P1, job, b"x", 1, eos), Error::<Test>::NotAssigned);
+		});
+	}
+
+	#[test]
+	fn a_result_after_the_deadline_is_refused() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			// Past the deadline but before the block that processes it.
+			System::set_block_number(1 + RESULT_TIMEOUT + 1);
+			assert_noop!(
+				result(P1, job, b"x", 1, FinishReason::Eos),
+				Error::<Test>::DeadlinePassed
+			);
+		});
+	}
+}
+
+mod settlement {
+	use super::*;
+
+	#[test]
+	fn after_the_window_the_provider_is_paid_and_the_rest_refunded() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let provider_before = free(P1);
+			let job = submit(8, 20);
+			// Escrow: 8 × 20 = 160 + 16 fee.
+			deliver(job, 5, FinishReason::Eos);
+			run_to(1 + CHALLENGE_WINDOW);
+			assert!(matches!(status(job), JobStatus::Proposed { .. }), "still in the window");
+			run_to(2 + CHALLENGE_WINDOW);
+			// Cost 5 × 10 = 50; 5 % protocol fee = 2 (rounded down); provider gets 48.
+			assert_eq!(free(P1), provider_before + 48);
+			assert_eq!(free(TREASURY), 1 + 2 + 16);
+			assert_eq!(free(USER), USER_BALANCE - 50 - 16);
+			assert_eq!(escrow_of(USER), 0);
+			assert_eq!(locked_of(P1), 0);
+			assert_eq!(
+				status(job),
+				JobStatus::Finalized {
+					provider: P1,
+					n_tokens: 5,
+					finish: FinishReason::Eos,
+					commitment: H256::repeat_byte(9),
+					paid: 48,
+					refunded: 176 - 50 - 16,
+					at: 2 + CHALLENGE_WINDOW,
+				}
+			);
+			assert!(Prompts::<Test>::get(job).is_none() && Outputs::<Test>::get(job).is_none());
+			assert!(Providers::reputation_of(&P1).unwrap() > Reputation::<u64>::NEUTRAL);
+			System::assert_has_event(
+				Event::JobFinalized { job, provider: P1, n_tokens: 5, paid: 48, fees: 18, refunded: 110 }
+					.into(),
+			);
+		});
+	}
+
+	#[test]
+	fn a_missed_deadline_slashes_and_reassigns_to_another_provider() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			provider(P2, STAKE, PRICE, 4);
+			let user_before = free(USER);
+			run_to(2 + RESULT_TIMEOUT);
+			// 10 % of P1's 160 collateral went to the user; the job moved to P2.
+			assert_eq!(free(USER), user_before + 16);
+			assert_eq!(locked_of(P1), 0);
+			assert_eq!(Providers::free_collateral(&P1), STAKE - 16);
+			assert_eq!(assigned_provider(job), P2);
+			assert_eq!(JobsStorage::<Test>::get(job).unwrap().attempts.to_vec(), vec![P1, P2]);
+			assert!(Providers::reputation_of(&P1).unwrap() < Reputation::<u64>::NEUTRAL);
+			System::assert_has_event(Event::JobTimedOut { job, provider: P1, slashed: 16 }.into());
+		});
+	}
+
+	#[test]
+	fn when_nobody_else_can_take_it_a_timed_out_job_is_refunded_in_full() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			run_to(2 + RESULT_TIMEOUT);
+			assert_eq!(escrow_of(USER), 0);
+			assert_eq!(free(USER), USER_BALANCE + 16, "full refund plus the slash");
+			assert_eq!(status(job), JobStatus::Refunded { refunded: 88, at: 2 + RESULT_TIMEOUT });
+			assert!(Prompts::<Test>::get(job).is_none());
+		});
+	}
+
+	#[test]
+	fn after_max_attempts_the_job_is_refunded() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			provider(P2, STAKE, PRICE, 4);
+			provider(P3, STAKE, PRICE, 4);
+			run_to(1 + 3 * (RESULT_TIMEOUT + 1));
+			let record = JobsStorage::<Test>::get(job).unwrap();
+			assert_eq!(record.attempts.len(), 3);
+			assert!(matches!(record.status, JobStatus::Refunded { .. }));
+			assert_eq!(free(USER), USER_BALANCE + 3 * 16);
+			for p in [P1, P2, P3] {
+				assert_eq!(locked_of(p), 0);
+			}
+		});
+	}
+
+	#[test]
+	fn a_disputed_job_does_not_settle_by_itself() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			deliver(job, 3, FinishReason::Eos);
+			assert_ok!(Jobs::begin_dispute(job));
+			assert!(matches!(status(job), JobStatus::Disputed { since: 1, .. }));
+			run_to(5 + CHALLENGE_WINDOW);
+			assert!(matches!(status(job), JobStatus::Disputed { .. }));
+			assert_eq!(escrow_of(USER), 88);
+			assert_noop!(Jobs::begin_dispute(job), Error::<Test>::NotChallengeable);
+		});
+	}
+
+	#[test]
+	fn a_dispute_after_the_window_is_refused() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			assert_noop!(Jobs::begin_dispute(job), Error::<Test>::NotChallengeable);
+			deliver(job, 3, FinishReason::Eos);
+			System::set_block_number(2 + CHALLENGE_WINDOW);
+			assert_noop!(Jobs::begin_dispute(job), Error::<Test>::NotChallengeable);
+			assert_noop!(Jobs::begin_dispute(7), Error::<Test>::UnknownJob);
+		});
+	}
+
+	#[test]
+	fn a_block_settles_at_most_its_budget_and_the_rest_follows() {
+		new_test_ext().execute_with(|| {
+			provider(P1, 500_000, 1, 64);
+			let jobs: Vec<u64> = (0..4).map(|_| submit(1, 1)).collect();
+			for job in &jobs {
+				deliver(*job, 1, FinishReason::Length);
+			}
+			run_to(2 + CHALLENGE_WINDOW);
+			let done = |job: &u64| matches!(status(*job), JobStatus::Finalized { .. });
+			assert_eq!(jobs.iter().filter(|j| done(j)).count(), 3, "budget of 3 per block");
+			run_to(3 + CHALLENGE_WINDOW);
+			assert!(jobs.iter().all(done));
+		});
+	}
+
+	#[test]
+	fn anyone_can_finish_an_overdue_job_at_once() {
+		new_test_ext().execute_with(|| {
+			provider(P1, 500_000, 1, 64);
+			let jobs: Vec<u64> = (0..4).map(|_| submit(1, 1)).collect();
+			for job in &jobs {
+				deliver(*job, 1, FinishReason::Length);
+			}
+			run_to(2 + CHALLENGE_WINDOW);
+			let left = *jobs
+				.iter()
+				.find(|j| matches!(status(**j), JobStatus::Proposed { .. }))
+				.unwrap();
+			assert_ok!(Jobs::finish(RuntimeOrigin::signed(POOR), left));
+			assert!(matches!(status(left), JobStatus::Finalized { .. }));
+			assert!(crate::Due::<Test>::iter().all(|(_, q)| !q.contains(&left)));
+		});
+	}
+
+	#[test]
+	fn finishing_a_job_that_is_not_overdue_is_refused() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			assert_noop!(Jobs::finish(RuntimeOrigin::signed(POOR), job), Error::<Test>::NotOverdue);
+			deliver(job, 3, FinishReason::Eos);
+			assert_noop!(Jobs::finish(RuntimeOrigin::signed(POOR), job), Error::<Test>::NotOverdue);
+			assert_noop!(Jobs::finish(RuntimeOrigin::signed(POOR), 9), Error::<Test>::UnknownJob);
+		});
+	}
+
+	#[test]
+	fn finishing_an_overdue_assignment_times_it_out() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			System::set_block_number(2 + RESULT_TIMEOUT);
+			assert_ok!(Jobs::finish(RuntimeOrigin::signed(POOR), job));
+			assert!(matches!(status(job), JobStatus::Refunded { .. }));
+			assert_eq!(escrow_of(USER), 0);
+		});
+	}
+
+	#[test]
+	fn unsigned_origins_cannot_call() {
+		new_test_ext().execute_with(|| {
+			assert_noop!(
+				Jobs::finish(RuntimeOrigin::none(), 0),
+				polkadot_sdk::sp_runtime::DispatchError::BadOrigin
+			);
+		});
+	}
+}

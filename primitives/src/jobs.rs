@@ -1,0 +1,262 @@
+//! Jobs: what a user asks for, how it is sampled, and each state a job passes through.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use polkadot_sdk::{
+	sp_core::{Get, H256},
+	sp_runtime::{BoundedVec, Permill},
+};
+use scale_info::TypeInfo;
+
+use crate::models::ModelId;
+
+/// A job's number, given out in submission order from 0.
+pub type JobId = u64;
+
+/// A token id in the model's vocabulary.
+pub type TokenId = u32;
+
+/// What the provider commits to with its result: a hash over everything a verifier replays
+/// (the worker defines it as BLAKE2b-256 of model id, prompt tokens, seed, sampling and output
+/// tokens). The chain keeps it after pruning the output, so a result stays attributable.
+pub type Commitment = H256;
+
+/// The hottest a sampled job may run, in thousandths (2.0).
+pub const MAX_TEMPERATURE_MILLI: u32 = 2_000;
+
+/// The largest `top_k` a sampled job may ask for; larger values behave like "no limit".
+pub const MAX_TOP_K: u32 = 1_000;
+
+/// How the provider picks each output token.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Sampling {
+	/// Always the most likely token: the output is fully determined by model and prompt.
+	Greedy,
+	/// A random token from the tempered, truncated distribution, drawn by the counter-based
+	/// sampler keyed by the job's seed and the token's position.
+	Sampled {
+		/// Temperature in thousandths, 1 ..= `MAX_TEMPERATURE_MILLI`.
+		temperature_milli: u32,
+		/// Keep only the `top_k` most likely tokens; 0 keeps all. At most `MAX_TOP_K`.
+		top_k: u32,
+		/// Keep the smallest set of tokens whose probability reaches `top_p`; must be positive.
+		top_p: Permill,
+	},
+}
+
+impl Sampling {
+	/// Whether the parameters are in range.
+	pub fn is_valid(&self) -> bool {
+		match *self {
+			Sampling::Greedy => true,
+			Sampling::Sampled { temperature_milli, top_k, top_p } => {
+				(1..=MAX_TEMPERATURE_MILLI).contains(&temperature_milli)
+					&& top_k <= MAX_TOP_K
+					&& !top_p.is_zero()
+			}
+		}
+	}
+}
+
+/// Why generation stopped.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum FinishReason {
+	/// The model produced its end token (not counted among the output tokens).
+	Eos,
+	/// The output reached `max_tokens`.
+	Length,
+}
+
+/// Where a job stands, with exactly the data of each state.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+pub enum JobStatus<AccountId, Balance, BlockNumber> {
+	/// A provider must deliver a result by `deadline`.
+	Assigned {
+		/// The provider chosen by routing.
+		provider: AccountId,
+		/// Its offer's price when the job was assigned; what each output token earns.
+		price_per_token: Balance,
+		/// Part of the provider's stake backing this job.
+		collateral: Balance,
+		/// Last block at which the result is accepted.
+		deadline: BlockNumber,
+	},
+	/// A result is on chain and may be challenged until `challenge_until`.
+	Proposed {
+		/// The provider that delivered it.
+		provider: AccountId,
+		/// Its price per output token.
+		price_per_token: Balance,
+		/// Part of the provider's stake backing this job.
+		collateral: Balance,
+		/// Output tokens delivered (the end token is not counted).
+		n_tokens: u32,
+		/// Why generation stopped.
+		finish: FinishReason,
+		/// The provider's commitment to its result.
+		commitment: Commitment,
+		/// Last block at which the result can be disputed; settlement follows.
+		challenge_until: BlockNumber,
+	},
+	/// The result is contested; settlement waits for the dispute's verdict.
+	Disputed {
+		/// The provider whose result is contested.
+		provider: AccountId,
+		/// Its price per output token.
+		price_per_token: Balance,
+		/// Part of the provider's stake backing this job.
+		collateral: Balance,
+		/// Output tokens delivered.
+		n_tokens: u32,
+		/// Why generation stopped.
+		finish: FinishReason,
+		/// The provider's commitment to its result.
+		commitment: Commitment,
+		/// When the dispute opened.
+		since: BlockNumber,
+	},
+	/// Settled: the provider was paid, the rest refunded. Terminal.
+	Finalized {
+		/// The provider that was paid.
+		provider: AccountId,
+		/// Output tokens paid for.
+		n_tokens: u32,
+		/// Why generation stopped.
+		finish: FinishReason,
+		/// The provider's commitment to its result.
+		commitment: Commitment,
+		/// Paid to the provider, after the protocol fee.
+		paid: Balance,
+		/// Returned to the user.
+		refunded: Balance,
+		/// Block of settlement.
+		at: BlockNumber,
+	},
+	/// No provider delivered within the allowed attempts; the whole escrow was returned. Terminal.
+	Refunded {
+		/// Returned to the user (the escrow plus any timeout slashes paid to them).
+		refunded: Balance,
+		/// Block of the refund.
+		at: BlockNumber,
+	},
+}
+
+impl<AccountId, Balance, BlockNumber> JobStatus<AccountId, Balance, BlockNumber> {
+	/// Whether the job is over and holds no money.
+	pub fn is_terminal(&self) -> bool {
+		matches!(self, JobStatus::Finalized { .. } | JobStatus::Refunded { .. })
+	}
+
+	/// The provider currently responsible for the job, if any.
+	pub fn provider(&self) -> Option<&AccountId> {
+		match self {
+			JobStatus::Assigned { provider, .. }
+			| JobStatus::Proposed { provider, .. }
+			| JobStatus::Disputed { provider, .. }
+			| JobStatus::Finalized { provider, .. } => Some(provider),
+			JobStatus::Refunded { .. } => None,
+		}
+	}
+}
+
+/// A job's lasting record. Prompt and output live apart and are pruned at settlement; this stays.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+#[scale_info(skip_type_params(MaxAttempts))]
+pub struct Job<AccountId, Balance, BlockNumber, MaxAttempts: Get<u32>> {
+	/// Who submitted and pays.
+	pub owner: AccountId,
+	/// The model asked for.
+	pub model: ModelId,
+	/// How tokens are picked.
+	pub sampling: Sampling,
+	/// The sampler's seed, drawn from chain randomness at submission (never chosen by a party).
+	pub seed: u64,
+	/// Most output tokens the user pays for.
+	pub max_tokens: u32,
+	/// Highest price per token the user accepts.
+	pub max_price_per_token: Balance,
+	/// Held from the owner: `max_tokens × max_price_per_token + verification_fee`.
+	pub escrow: Balance,
+	/// Part of `escrow` that pays for verification.
+	pub verification_fee: Balance,
+	/// Block of submission.
+	pub submitted_at: BlockNumber,
+	/// Providers assigned so far, in order; the last one holds the job unless it is refunded.
+	pub attempts: BoundedVec<AccountId, MaxAttempts>,
+	/// Where the job stands.
+	pub status: JobStatus<AccountId, Balance, BlockNumber>,
+}
+
+/// A delivered result, kept until settlement.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+#[scale_info(skip_type_params(MaxOutputBytes, MaxOutputTokens))]
+pub struct JobOutput<MaxOutputBytes: Get<u32>, MaxOutputTokens: Get<u32>> {
+	/// The detokenized output users read.
+	pub text: BoundedVec<u8, MaxOutputBytes>,
+	/// The output token ids: what verifiers check.
+	pub tokens: BoundedVec<TokenId, MaxOutputTokens>,
+}
+
+/// The price of a job before submission, as the runtime API quotes it.
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Quote<Balance> {
+	/// Providers that could take a job of this size now.
+	pub providers: u32,
+	/// The lowest offer price among them.
+	pub min_price_per_token: Balance,
+	/// The highest offer price among them: a cap at this price reaches every one.
+	pub max_price_per_token: Balance,
+	/// What `submit` holds at that cap: `max_tokens × max_price_per_token + verification fee`.
+	pub escrow: Balance,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn greedy_is_always_valid() {
+		assert!(Sampling::Greedy.is_valid());
+	}
+
+	#[test]
+	fn sampled_parameters_out_of_range_are_invalid() {
+		let ok = |temperature_milli, top_k, top_p| {
+			Sampling::Sampled { temperature_milli, top_k, top_p: Permill::from_percent(top_p) }
+				.is_valid()
+		};
+		assert!(ok(700, 40, 95));
+		assert!(ok(MAX_TEMPERATURE_MILLI, MAX_TOP_K, 100));
+		assert!(!ok(0, 40, 95), "zero temperature is greedy, not sampled");
+		assert!(!ok(MAX_TEMPERATURE_MILLI + 1, 40, 95));
+		assert!(!ok(700, MAX_TOP_K + 1, 95));
+		assert!(!ok(700, 40, 0));
+	}
+}
