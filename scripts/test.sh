@@ -16,8 +16,9 @@ status=0
 FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --lib --bins --tests "$@" 2>&1 |
 	tee "$log" || status=$?
 say "running the pallets' benchmarks as tests"
-cargo test --locked --lib -p pallet-models -p pallet-providers \
-	--features pallet-models/runtime-benchmarks,pallet-providers/runtime-benchmarks benchmarking 2>&1 |
+cargo test --locked --lib -p pallet-models -p pallet-providers -p pallet-jobs \
+	--features pallet-models/runtime-benchmarks,pallet-providers/runtime-benchmarks,pallet-jobs/runtime-benchmarks \
+	benchmarking 2>&1 |
 	tee -a "$log" || status=$?
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "all tests: %d passed, %d failed\n", passed, failed }' "$log"
 exit "$status"

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use faithful_primitives::{AccountId, Balance, Nonce};
+use faithful_primitives::{api::MarketApi, AccountId, Balance, BlockNumber, Nonce};
 use faithful_runtime::opaque::Block;
 use jsonrpsee::RpcModule;
 use polkadot_sdk::{
 	pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer},
+	sc_client_api::BlockchainEvents,
 	sc_consensus_babe::BabeWorkerHandle,
 	sc_consensus_babe_rpc::{Babe, BabeApiServer},
 	sc_transaction_pool_api::TransactionPool,
@@ -33,8 +34,9 @@ pub struct FullDeps<C, P, SC> {
 	pub babe: Option<BabeDeps<SC>>,
 }
 
-/// Account nonces (`system_accountNextIndex`), fee queries (`payment_*`) and, on real networks,
-/// which slots each local BABE key may author (`babe_epochAuthorship`).
+/// Account nonces (`system_accountNextIndex`), fee queries (`payment_*`), the market
+/// (`faithful_*`) and, on real networks, which slots each local BABE key may author
+/// (`babe_epochAuthorship`).
 pub fn create_full<C, P, SC>(
 	deps: FullDeps<C, P, SC>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
@@ -42,13 +44,15 @@ where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ BlockchainEvents<Block>
 		+ Send
 		+ Sync
 		+ 'static,
 	C::Api: polkadot_sdk::frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce>
 		+ polkadot_sdk::pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ BlockBuilder<Block>
-		+ BabeApi<Block>,
+		+ BabeApi<Block>
+		+ MarketApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + Clone + 'static,
 {
@@ -56,6 +60,9 @@ where
 	let FullDeps { client, pool, babe } = deps;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(crate::market_rpc::MarketRpcServer::into_rpc(crate::market_rpc::Market::new(
+		client.clone(),
+	)))?;
 	if let Some(BabeDeps { worker_handle, keystore, select_chain }) = babe {
 		module.merge(Babe::new(client, worker_handle, keystore, select_chain).into_rpc())?;
 	}

@@ -20,6 +20,15 @@ pub type TokenId = u32;
 /// tokens). The chain keeps it after pruning the output, so a result stays attributable.
 pub type Commitment = H256;
 
+/// Most providers a job is offered to before it is refunded.
+pub type MaxJobAttempts = polkadot_sdk::sp_core::ConstU32<3>;
+
+/// Longest output text of a job, in bytes.
+pub type MaxOutputBytes = polkadot_sdk::sp_core::ConstU32<16_384>;
+
+/// Most output tokens a job may ask for.
+pub type MaxOutputTokens = polkadot_sdk::sp_core::ConstU32<4_096>;
+
 /// The hottest a sampled job may run, in thousandths (2.0).
 pub const MAX_TEMPERATURE_MILLI: u32 = 2_000;
 

@@ -5,6 +5,7 @@
 
 extern crate alloc;
 
+pub mod api;
 pub mod jobs;
 pub mod models;
 pub mod providers;

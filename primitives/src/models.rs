@@ -11,6 +11,9 @@ use scale_info::TypeInfo;
 /// and the chat template, so the id pins down exactly what answers a prompt.
 pub type ModelId = H256;
 
+/// Longest model name, in bytes.
+pub type MaxModelNameLength = polkadot_sdk::sp_core::ConstU32<64>;
+
 /// The model families the worker can run.
 #[derive(
 	Encode,

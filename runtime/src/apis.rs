@@ -223,6 +223,55 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl faithful_primitives::api::MarketApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn quote(
+			model: faithful_primitives::models::ModelId,
+			max_tokens: u32,
+		) -> Option<faithful_primitives::jobs::Quote<Balance>> {
+			Jobs::quote(model, max_tokens)
+		}
+
+		fn job(
+			job: faithful_primitives::jobs::JobId,
+		) -> Option<faithful_primitives::api::JobDetails<AccountId, Balance, BlockNumber>> {
+			Jobs::job(job).map(|record| faithful_primitives::api::JobDetails {
+				job: record,
+				prompt: Jobs::prompt(job),
+				output: Jobs::output(job),
+			})
+		}
+
+		fn jobs_of(
+			owner: AccountId,
+			start: faithful_primitives::jobs::JobId,
+			limit: u32,
+		) -> Vec<faithful_primitives::jobs::JobId> {
+			Jobs::jobs_of(&owner, start, limit)
+		}
+
+		fn offers(
+			model: faithful_primitives::models::ModelId,
+		) -> Vec<(AccountId, faithful_primitives::providers::Offer<Balance>)> {
+			Providers::offers_for(&model).into_inner()
+		}
+
+		fn models() -> Vec<faithful_primitives::api::ModelEntry<AccountId, Balance, BlockNumber>> {
+			pallet_models::Models::<Runtime>::iter().collect()
+		}
+
+		fn provider(who: AccountId) -> Option<faithful_primitives::api::ProviderSummary<Balance>> {
+			let info = pallet_providers::Providers::<Runtime>::get(&who)?;
+			Some(faithful_primitives::api::ProviderSummary {
+				endpoint: info.endpoint.into_inner(),
+				stake: info.stake,
+				locked: info.locked,
+				unbonding: info.unbonding.iter().map(|chunk| chunk.amount).sum(),
+				reputation: Providers::reputation_of(&who)?,
+				offers: info.offers.into_inner(),
+			})
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -213,13 +213,17 @@ parameter_types! {
 	pub const ModelRegistrationDeposit: Balance = 10 * FTH;
 	/// Held from a provider for as long as it serves.
 	pub const MinProviderStake: Balance = 100 * FTH;
+	/// Offers one model can have: the candidates routing weighs for each job.
+	pub const MaxProvidersPerModel: u32 = 64;
+	/// Jobs one offer may run at once.
+	pub const MaxConcurrentPerOffer: u32 = 64;
 }
 
 impl pallet_models::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RegistrationDeposit = ModelRegistrationDeposit;
-	type MaxNameLength = ConstU32<64>;
+	type MaxNameLength = faithful_primitives::models::MaxModelNameLength;
 	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
 	type Offers = Providers;
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
@@ -235,11 +239,37 @@ impl pallet_providers::Config for Runtime {
 	type MaxEndpointLength = ConstU32<128>;
 	type MaxUnbondingChunks = ConstU32<16>;
 	type MaxOffersPerProvider = ConstU32<16>;
-	type MaxProvidersPerModel = ConstU32<64>;
-	type MaxConcurrentPerOffer = ConstU32<64>;
+	type MaxProvidersPerModel = MaxProvidersPerModel;
+	type MaxConcurrentPerOffer = MaxConcurrentPerOffer;
 	type WeightInfo = pallet_providers::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmarks::ProvidersBenchmarkHelper;
+}
+
+impl pallet_jobs::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	type Offers = Providers;
+	type Collateral = Providers;
+	// Fresh each block; its author could withhold a block to re-roll, at the cost of the block.
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	type Treasury = TreasuryAccount;
+	type MaxPromptBytes = ConstU32<8192>;
+	type MaxOutputBytes = faithful_primitives::jobs::MaxOutputBytes;
+	type MaxOutputTokens = faithful_primitives::jobs::MaxOutputTokens;
+	type MaxAttempts = faithful_primitives::jobs::MaxJobAttempts;
+	type MaxDuePerBlock = ConstU32<256>;
+	type MaxSettlementsPerBlock = ConstU32<64>;
+	type ResultTimeout = dynamic_params::jobs::ResultTimeout;
+	type ChallengeWindow = dynamic_params::jobs::ChallengeWindow;
+	type VerificationFee = dynamic_params::jobs::VerificationFee;
+	type ProtocolFee = dynamic_params::jobs::ProtocolFee;
+	type BondMultiple = dynamic_params::jobs::BondMultiple;
+	type TimeoutSlash = dynamic_params::jobs::TimeoutSlash;
+	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = benchmarks::JobsBenchmarkHelper;
 }
 
 impl pallet_sudo::Config for Runtime {
@@ -262,6 +292,30 @@ pub mod dynamic_params {
 		/// job's deadline plus challenge window, so stake cannot leave before its jobs settle.
 		#[codec(index = 0)]
 		pub static UnbondingPeriod: BlockNumber = 7 * faithful_primitives::time::DAYS;
+	}
+
+	/// Parameters of jobs: deadlines, windows, fees and slashes.
+	#[dynamic_pallet_params]
+	#[codec(index = 1)]
+	pub mod jobs {
+		/// Blocks an assigned provider has to deliver: two minutes.
+		#[codec(index = 0)]
+		pub static ResultTimeout: BlockNumber = 2 * faithful_primitives::time::MINUTES;
+		/// Blocks a result stays open to challenge: ten minutes.
+		#[codec(index = 1)]
+		pub static ChallengeWindow: BlockNumber = 10 * faithful_primitives::time::MINUTES;
+		/// Held on top of a job's value to pay for verification.
+		#[codec(index = 2)]
+		pub static VerificationFee: Perbill = Perbill::from_percent(5);
+		/// The treasury's share of what providers earn.
+		#[codec(index = 3)]
+		pub static ProtocolFee: Perbill = Perbill::from_percent(2);
+		/// Collateral per job, as a multiple of what the job can earn its provider.
+		#[codec(index = 4)]
+		pub static BondMultiple: u32 = 2;
+		/// Share of a job's collateral paid to the user when the provider misses the deadline.
+		#[codec(index = 5)]
+		pub static TimeoutSlash: Perbill = Perbill::from_percent(10);
 	}
 }
 
@@ -323,6 +377,8 @@ mod runtime {
 	pub type Models = pallet_models;
 	#[runtime::pallet_index(11)]
 	pub type Providers = pallet_providers;
+	#[runtime::pallet_index(12)]
+	pub type Jobs = pallet_jobs;
 }
 
 /// The address format of transactions: a plain or indexed account id.

@@ -173,6 +173,11 @@ impl Node {
 		Ok(LegacyRpcMethods::new(client))
 	}
 
+	/// A JSON-RPC client for methods subxt does not wrap (`faithful_*`).
+	pub async fn raw_rpc(&self) -> Result<RpcClient> {
+		Ok(RpcClient::from_insecure_url(self.ws_url()).await?)
+	}
+
 	/// A subxt client with the chain's metadata.
 	pub async fn client(&self) -> Result<OnlineClient<PolkadotConfig>> {
 		Ok(OnlineClient::<PolkadotConfig>::from_insecure_url(self.ws_url()).await?)
@@ -338,4 +343,42 @@ pub async fn transfer(
 		.wait_for_finalized_success()
 		.await?;
 	Ok(())
+}
+
+/// Signs `pallet.call(args)` as `who`, waits until it is finalized and succeeded, and returns the
+/// fee it paid (from `TransactionPayment.TransactionFeePaid`).
+pub async fn submit(
+	api: &OnlineClient<PolkadotConfig>,
+	who: &subxt_signer::sr25519::Keypair,
+	pallet: &str,
+	call: &str,
+	args: impl subxt::ext::scale_encode::EncodeAsFields,
+) -> Result<u128> {
+	let payload = dynamic::transaction(pallet, call, args);
+	let events = api
+		.at_current_block()
+		.await?
+		.transactions()
+		.sign_and_submit_then_watch_default(&payload, who)
+		.await?
+		.wait_for_finalized_success()
+		.await?;
+	for event in events.iter() {
+		let event = event?;
+		if event.pallet_name() == "TransactionPayment" && event.event_name() == "TransactionFeePaid"
+		{
+			let paid = event.decode_fields_unchecked_as::<FeePaid>()?;
+			return Ok(paid.actual_fee + paid.tip);
+		}
+	}
+	bail!("{pallet}.{call} paid no fee")
+}
+
+#[derive(subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct FeePaid {
+	#[allow(dead_code)]
+	who: [u8; 32],
+	actual_fee: u128,
+	tip: u128,
 }

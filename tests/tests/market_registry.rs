@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use faithful_primitives::currency::FTH;
-use faithful_tests::{finalized_number, free_balance, wait_for_finalized, Node, NodeSpec};
+use faithful_tests::{finalized_number, free_balance, submit, wait_for_finalized, Node, NodeSpec};
 use subxt::{
 	dynamic::{self, Value},
 	OnlineClient, PolkadotConfig,
@@ -29,24 +29,6 @@ struct Provider {
 struct Chunk {
 	amount: u128,
 	release_at: u32,
-}
-
-async fn submit(
-	api: &OnlineClient<PolkadotConfig>,
-	who: &Keypair,
-	pallet: &str,
-	call: &str,
-	args: impl subxt::ext::scale_encode::EncodeAsFields,
-) -> Result<()> {
-	let call = dynamic::transaction(pallet, call, args);
-	api.at_current_block()
-		.await?
-		.transactions()
-		.sign_and_submit_then_watch_default(&call, who)
-		.await?
-		.wait_for_finalized_success()
-		.await?;
-	Ok(())
 }
 
 async fn fetch_provider(api: &OnlineClient<PolkadotConfig>, who: &Keypair) -> Result<Provider> {

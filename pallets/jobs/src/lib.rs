@@ -60,8 +60,11 @@ pub type JobOf<T> = Job<
 >;
 
 /// A job's status as this runtime stores it.
-pub type JobStatusOf<T> =
-	JobStatus<<T as polkadot_sdk::frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+pub type JobStatusOf<T> = JobStatus<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+>;
 
 /// A delivered output as this runtime stores it.
 pub type JobOutputOf<T> = JobOutput<<T as Config>::MaxOutputBytes, <T as Config>::MaxOutputTokens>;
@@ -356,8 +359,10 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 	/// Makes `model` registered and active.
 	fn activate_model(model: ModelId);
 	/// Funds `provider`, registers it with enough stake for many jobs and offers `model` at
-	/// `price_per_token`.
+	/// `price_per_token` with as many concurrent jobs as allowed.
 	fn offer(provider: &AccountId, model: ModelId, price_per_token: Balance);
+	/// The most offers one model can have: routing's worst case.
+	fn max_offers() -> u32;
 }
 
 impl<T: Config> Pallet<T> {

@@ -106,6 +106,10 @@ impl pallet_jobs::BenchmarkHelper<u64, u128> for TestModels {
 		));
 		assert_ok!(Providers::offer(RuntimeOrigin::signed(*provider), model, price_per_token, 64));
 	}
+
+	fn max_offers() -> u32 {
+		8
+	}
 }
 
 /// Chain randomness for tests: a hash of the subject, the block number and a salt tests can move.

@@ -5,11 +5,14 @@
 
 use super::*;
 use codec::Encode;
-use faithful_primitives::routing::{pick, weight};
+use faithful_primitives::{
+	jobs::Quote,
+	routing::{pick, weight},
+};
 use polkadot_sdk::{
 	frame_support::traits::Get,
 	sp_io::hashing::blake2_256,
-	sp_runtime::traits::{CheckedMul, SaturatedConversion},
+	sp_runtime::traits::{Bounded, CheckedMul, SaturatedConversion},
 };
 
 /// What routing settled on.
@@ -35,6 +38,46 @@ impl<T: Config> Pallet<T> {
 		u64::from_le_bytes(random[..8].try_into().expect("32 bytes have 8"))
 	}
 
+	/// Offers that could take a job of `max_tokens` for `model` now: priced at or below `cap`,
+	/// with a free concurrency slot and enough free collateral, from providers not in `exclude`.
+	/// Each comes with its routing weight, in offer-book order.
+	pub(crate) fn eligible(
+		model: ModelId,
+		max_tokens: u32,
+		cap: BalanceOf<T>,
+		exclude: &[T::AccountId],
+	) -> alloc::vec::Vec<(Assignment<T::AccountId, BalanceOf<T>>, u128)> {
+		let max_tokens: BalanceOf<T> = max_tokens.into();
+		let bond = BalanceOf::<T>::from(T::BondMultiple::get());
+		T::Offers::offers(&model)
+			.into_iter()
+			.filter_map(|(provider, offer)| {
+				if offer.price_per_token > cap || exclude.contains(&provider) {
+					return None;
+				}
+				if Running::<T>::get(&provider, model) >= offer.max_concurrent {
+					return None;
+				}
+				let collateral = max_tokens
+					.checked_mul(&offer.price_per_token)
+					.and_then(|v| v.checked_mul(&bond))?;
+				if T::Collateral::free_collateral(&provider) < collateral {
+					return None;
+				}
+				let reputation = T::Offers::reputation(&provider)?;
+				let weight = weight(
+					reputation,
+					offer.price_per_token.saturated_into(),
+					cap.saturated_into(),
+				);
+				Some((
+					Assignment { provider, price_per_token: offer.price_per_token, collateral },
+					weight,
+				))
+			})
+			.collect()
+	}
+
 	/// Picks a provider for `record` among those not in `record.attempts`, without changing any
 	/// state. `None` when no offer fits or the job has had `MaxAttempts` providers already.
 	pub(crate) fn route(
@@ -44,40 +87,34 @@ impl<T: Config> Pallet<T> {
 		if record.attempts.len() as u32 >= T::MaxAttempts::get() {
 			return None;
 		}
-		let cap = record.max_price_per_token;
-		let max_tokens: BalanceOf<T> = record.max_tokens.into();
-		let bond = BalanceOf::<T>::from(T::BondMultiple::get());
-		let mut candidates = alloc::vec::Vec::new();
-		let mut weights = alloc::vec::Vec::new();
-		for (provider, offer) in T::Offers::offers(&record.model) {
-			if offer.price_per_token > cap || record.attempts.contains(&provider) {
-				continue;
-			}
-			if Running::<T>::get(&provider, record.model) >= offer.max_concurrent {
-				continue;
-			}
-			let Some(collateral) =
-				max_tokens.checked_mul(&offer.price_per_token).and_then(|v| v.checked_mul(&bond))
-			else {
-				continue;
-			};
-			if T::Collateral::free_collateral(&provider) < collateral {
-				continue;
-			}
-			let Some(reputation) = T::Offers::reputation(&provider) else { continue };
-			weights.push(weight(
-				reputation,
-				offer.price_per_token.saturated_into(),
-				cap.saturated_into(),
-			));
-			candidates.push(Assignment {
-				provider,
-				price_per_token: offer.price_per_token,
-				collateral,
-			});
-		}
+		let (mut candidates, weights): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) = Self::eligible(
+			record.model,
+			record.max_tokens,
+			record.max_price_per_token,
+			&record.attempts,
+		)
+		.into_iter()
+		.unzip();
 		let random = Self::random(b"faithful/route", job, record.attempts.len() as u32);
 		Some(candidates.swap_remove(pick(&weights, &random)?))
+	}
+
+	/// What a job of `max_tokens` for `model` would cost now, if any provider can take it.
+	pub fn quote(model: ModelId, max_tokens: u32) -> Option<Quote<BalanceOf<T>>> {
+		if !T::Models::is_active(&model) || !(1..=T::MaxOutputTokens::get()).contains(&max_tokens) {
+			return None;
+		}
+		let offers = Self::eligible(model, max_tokens, BalanceOf::<T>::max_value(), &[]);
+		let prices = offers.iter().map(|(assignment, _)| assignment.price_per_token);
+		let min_price_per_token = prices.clone().min()?;
+		let max_price_per_token = prices.max()?;
+		let (_, escrow) = Self::escrow_for(max_tokens, max_price_per_token).ok()?;
+		Some(Quote {
+			providers: offers.len() as u32,
+			min_price_per_token,
+			max_price_per_token,
+			escrow,
+		})
 	}
 
 	/// Gives back the concurrency slot `provider` took for a job of `model`.

@@ -26,17 +26,10 @@ impl<T: Config> Pallet<T> {
 		ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
 		let prompt: BoundedVec<u8, T::MaxPromptBytes> =
 			prompt.try_into().map_err(|_| Error::<T>::PromptTooLong)?;
-		ensure!(
-			(1..=T::MaxOutputTokens::get()).contains(&max_tokens),
-			Error::<T>::BadMaxTokens
-		);
+		ensure!((1..=T::MaxOutputTokens::get()).contains(&max_tokens), Error::<T>::BadMaxTokens);
 		ensure!(sampling.is_valid(), Error::<T>::BadSampling);
 		ensure!(!max_price_per_token.is_zero(), Error::<T>::ZeroPrice);
-		let value = BalanceOf::<T>::from(max_tokens)
-			.checked_mul(&max_price_per_token)
-			.ok_or(Error::<T>::Overflow)?;
-		let verification_fee = T::VerificationFee::get().mul_ceil(value);
-		let escrow = value.checked_add(&verification_fee).ok_or(Error::<T>::Overflow)?;
+		let (verification_fee, escrow) = Self::escrow_for(max_tokens, max_price_per_token)?;
 
 		let job = NextJobId::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
@@ -72,6 +65,19 @@ impl<T: Config> Pallet<T> {
 		Ok(job)
 	}
 
+	/// The verification fee and the whole escrow of a job of `max_tokens` at `max_price_per_token`.
+	pub(crate) fn escrow_for(
+		max_tokens: u32,
+		max_price_per_token: BalanceOf<T>,
+	) -> Result<(BalanceOf<T>, BalanceOf<T>), Error<T>> {
+		let value = BalanceOf::<T>::from(max_tokens)
+			.checked_mul(&max_price_per_token)
+			.ok_or(Error::<T>::Overflow)?;
+		let verification_fee = T::VerificationFee::get().mul_ceil(value);
+		let escrow = value.checked_add(&verification_fee).ok_or(Error::<T>::Overflow)?;
+		Ok((verification_fee, escrow))
+	}
+
 	/// Puts `record` in the hands of `assignment`'s provider: queues its deadline, locks its
 	/// collateral and takes one of its concurrency slots. Changes nothing when it fails.
 	fn assign(
@@ -90,8 +96,12 @@ impl<T: Config> Pallet<T> {
 		}
 		Running::<T>::mutate(&provider, record.model, |n| *n = n.saturating_add(1));
 		record.attempts = attempts;
-		record.status =
-			JobStatus::Assigned { provider: provider.clone(), price_per_token, collateral, deadline };
+		record.status = JobStatus::Assigned {
+			provider: provider.clone(),
+			price_per_token,
+			collateral,
+			deadline,
+		};
 		Self::deposit_event(Event::JobAssigned {
 			job,
 			provider,
@@ -220,10 +230,7 @@ impl<T: Config> Pallet<T> {
 				settled += 1;
 			}
 			if !rest.is_empty() {
-				Due::<T>::insert(
-					cursor,
-					BoundedVec::<_, T::MaxDuePerBlock>::truncate_from(rest),
-				);
+				Due::<T>::insert(cursor, BoundedVec::<_, T::MaxDuePerBlock>::truncate_from(rest));
 				break;
 			}
 			cursor = cursor.saturating_add(One::one());
@@ -250,13 +257,14 @@ impl<T: Config> Pallet<T> {
 				if !reassigned {
 					Self::refund(job, &mut record, now);
 				}
-			},
+			}
 			JobStatus::Proposed { provider, price_per_token, collateral, n_tokens, .. } => {
 				Self::pay_out(job, &mut record, &provider, price_per_token, collateral, n_tokens);
-			},
+			}
 			// Disputed jobs wait for their verdict; settled ones are already done.
-			JobStatus::Disputed { .. } | JobStatus::Finalized { .. } | JobStatus::Refunded { .. } =>
-				return,
+			JobStatus::Disputed { .. }
+			| JobStatus::Finalized { .. }
+			| JobStatus::Refunded { .. } => return,
 		}
 		Jobs::<T>::insert(job, record);
 	}
@@ -275,7 +283,8 @@ impl<T: Config> Pallet<T> {
 		// n_tokens ≤ max_tokens and price ≤ cap, so the cost fits inside the escrow.
 		let cost = BalanceOf::<T>::from(n_tokens).saturating_mul(price_per_token);
 		let protocol_fee = T::ProtocolFee::get().mul_floor(cost);
-		let paid = Self::pay_from_escrow(&record.owner, provider, cost.saturating_sub(protocol_fee));
+		let paid =
+			Self::pay_from_escrow(&record.owner, provider, cost.saturating_sub(protocol_fee));
 		let fees = Self::pay_from_escrow(
 			&record.owner,
 			&T::Treasury::get(),
@@ -321,7 +330,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves `amount` of `owner`'s escrow to `to`'s free balance; returns what moved.
-	fn pay_from_escrow(owner: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+	fn pay_from_escrow(
+		owner: &T::AccountId,
+		to: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
 		if amount.is_zero() {
 			return Zero::zero();
 		}

@@ -118,13 +118,19 @@ mod submit {
 			provider(P1, STAKE, PRICE, 4);
 			TestModels::retire(OTHER_MODEL);
 			let g = Sampling::Greedy;
-			assert_noop!(submit_with(OTHER_MODEL, b"hi", g, 4, PRICE), Error::<Test>::ModelNotActive);
+			assert_noop!(
+				submit_with(OTHER_MODEL, b"hi", g, 4, PRICE),
+				Error::<Test>::ModelNotActive
+			);
 			assert_noop!(
 				submit_with(H256::repeat_byte(7), b"hi", g, 4, PRICE),
 				Error::<Test>::ModelNotActive
 			);
 			assert_noop!(submit_with(MODEL, b"", g, 4, PRICE), Error::<Test>::EmptyPrompt);
-			assert_noop!(submit_with(MODEL, &[b'a'; 65], g, 4, PRICE), Error::<Test>::PromptTooLong);
+			assert_noop!(
+				submit_with(MODEL, &[b'a'; 65], g, 4, PRICE),
+				Error::<Test>::PromptTooLong
+			);
 			assert_noop!(submit_with(MODEL, b"hi", g, 0, PRICE), Error::<Test>::BadMaxTokens);
 			assert_noop!(submit_with(MODEL, b"hi", g, 17, PRICE), Error::<Test>::BadMaxTokens);
 			let hot = Sampling::Sampled {
@@ -142,8 +148,11 @@ mod submit {
 	fn a_sampled_job_within_range_is_accepted() {
 		new_test_ext().execute_with(|| {
 			provider(P1, STAKE, PRICE, 4);
-			let warm =
-				Sampling::Sampled { temperature_milli: 700, top_k: 40, top_p: Permill::from_percent(95) };
+			let warm = Sampling::Sampled {
+				temperature_milli: 700,
+				top_k: 40,
+				top_p: Permill::from_percent(95),
+			};
 			assert_ok!(submit_with(MODEL, b"hi", warm, 4, PRICE));
 		});
 	}
@@ -231,6 +240,34 @@ mod submit {
 			);
 		});
 	}
+}
+
+#[test]
+fn quote_reports_the_prices_and_escrow_of_offers_that_can_take_the_job() {
+	use faithful_primitives::jobs::Quote;
+	new_test_ext().execute_with(|| {
+		assert_eq!(Jobs::quote(MODEL, 8), None, "no offers");
+		provider(P1, STAKE, 10, 4);
+		provider(P2, STAKE, 30, 4);
+		// 100 of stake backs 8 × 5 × 2 = 80, but not 16 tokens.
+		provider(P3, 100, 5, 4);
+		assert_eq!(
+			Jobs::quote(MODEL, 8),
+			Some(Quote {
+				providers: 3,
+				min_price_per_token: 5,
+				max_price_per_token: 30,
+				escrow: 8 * 30 + 24
+			})
+		);
+		assert_eq!(
+			Jobs::quote(MODEL, 16).map(|q| (q.providers, q.min_price_per_token)),
+			Some((2, 10))
+		);
+		assert_eq!(Jobs::quote(MODEL, 0), None);
+		assert_eq!(Jobs::quote(MODEL, 17), None);
+		assert_eq!(Jobs::quote(OTHER_MODEL, 8), None);
+	});
 }
 
 mod routing_statistics {
@@ -431,8 +468,15 @@ mod settlement {
 			assert!(Prompts::<Test>::get(job).is_none() && Outputs::<Test>::get(job).is_none());
 			assert!(Providers::reputation_of(&P1).unwrap() > Reputation::<u64>::NEUTRAL);
 			System::assert_has_event(
-				Event::JobFinalized { job, provider: P1, n_tokens: 5, paid: 48, fees: 18, refunded: 110 }
-					.into(),
+				Event::JobFinalized {
+					job,
+					provider: P1,
+					n_tokens: 5,
+					paid: 48,
+					fees: 18,
+					refunded: 110,
+				}
+				.into(),
 			);
 		});
 	}
@@ -540,10 +584,8 @@ mod settlement {
 				deliver(*job, 1, FinishReason::Length);
 			}
 			run_to(2 + CHALLENGE_WINDOW);
-			let left = *jobs
-				.iter()
-				.find(|j| matches!(status(**j), JobStatus::Proposed { .. }))
-				.unwrap();
+			let left =
+				*jobs.iter().find(|j| matches!(status(**j), JobStatus::Proposed { .. })).unwrap();
 			assert_ok!(Jobs::finish(RuntimeOrigin::signed(POOR), left));
 			assert!(matches!(status(left), JobStatus::Finalized { .. }));
 			assert!(crate::Due::<Test>::iter().all(|(_, q)| !q.contains(&left)));
@@ -582,5 +624,121 @@ mod settlement {
 				polkadot_sdk::sp_runtime::DispatchError::BadOrigin
 			);
 		});
+	}
+}
+
+mod invariants {
+	use super::*;
+	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+	use proptest::prelude::*;
+
+	#[derive(Debug, Clone)]
+	enum Action {
+		Submit { max_tokens: u32, cap: u128 },
+		Deliver { job: u64, tokens: u32, length: bool },
+		Finish { job: u64 },
+		Advance { blocks: u64 },
+	}
+
+	fn action() -> impl Strategy<Value = Action> {
+		prop_oneof![
+			(1u32..=16, 5u128..=40)
+				.prop_map(|(max_tokens, cap)| Action::Submit { max_tokens, cap }),
+			(0u64..20, 0u32..=16, any::<bool>())
+				.prop_map(|(job, tokens, length)| Action::Deliver { job, tokens, length }),
+			(0u64..20).prop_map(|job| Action::Finish { job }),
+			(1u64..8).prop_map(|blocks| Action::Advance { blocks }),
+		]
+	}
+
+	/// What the pallets hold equals open escrow (jobs) and bonded stake (providers); locked
+	/// collateral equals the collateral of open jobs.
+	fn assert_accounts_add_up() {
+		let jobs: Vec<_> = JobsStorage::<Test>::iter_values().collect();
+		let escrow: u128 = [USER, POOR].iter().map(|who| escrow_of(*who)).sum();
+		assert_eq!(escrow, Jobs::open_escrow());
+		for p in [P1, P2, P3] {
+			let info = pallet_providers::Providers::<Test>::get(p).unwrap();
+			let stake_held =
+				Balances::balance_on_hold(&pallet_providers::HoldReason::Stake.into(), &p);
+			assert_eq!(stake_held, info.stake);
+			let backing: u128 = jobs
+				.iter()
+				.filter_map(|job| match &job.status {
+					JobStatus::Assigned { provider, collateral, .. }
+					| JobStatus::Proposed { provider, collateral, .. }
+					| JobStatus::Disputed { provider, collateral, .. }
+						if *provider == p =>
+					{
+						Some(*collateral)
+					}
+					_ => None,
+				})
+				.sum();
+			assert_eq!(info.locked, backing, "provider {p}");
+		}
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(100))]
+
+		/// Whatever users and providers do, no unit of money is created or lost, holds always
+		/// match open escrow and stake, and once every deadline and window has passed every job
+		/// is settled or refunded with nothing left held or locked.
+		#[test]
+		fn money_is_conserved_and_every_job_ends(actions in prop::collection::vec(action(), 1..50)) {
+			new_test_ext().execute_with(|| {
+				provider(P1, 2_000, 10, 2);
+				provider(P2, 5_000, 20, 3);
+				provider(P3, 400, 5, 1);
+				let issuance = Balances::total_issuance();
+				for action in actions {
+					let _ = match action {
+						Action::Submit { max_tokens, cap } => Jobs::submit(
+							RuntimeOrigin::signed(USER),
+							MODEL,
+							b"prompt".to_vec(),
+							Sampling::Greedy,
+							max_tokens,
+							cap,
+						),
+						Action::Deliver { job, tokens, length } => {
+							let who = JobsStorage::<Test>::get(job)
+								.and_then(|j| j.status.provider().copied())
+								.unwrap_or(P1);
+							let finish = if length { FinishReason::Length } else { FinishReason::Eos };
+							Jobs::submit_result(
+								RuntimeOrigin::signed(who),
+								job,
+								b"out".to_vec(),
+								(0..tokens).collect(),
+								finish,
+								H256::zero(),
+							)
+						},
+						Action::Finish { job } => Jobs::finish(RuntimeOrigin::signed(POOR), job),
+						Action::Advance { blocks } => {
+							run_to(System::block_number() + blocks);
+							Ok(())
+						},
+					};
+					prop_assert_eq!(Balances::total_issuance(), issuance);
+					assert_accounts_add_up();
+				}
+				// Three attempts, a window and the per-block budget's backlog at most.
+				let bound = 3 * (RESULT_TIMEOUT + 1) + CHALLENGE_WINDOW + 2 * crate::MAX_DUE_SPILL as u64 + 20;
+				run_to(System::block_number() + bound);
+				prop_assert_eq!(Balances::total_issuance(), issuance);
+				for (id, job) in JobsStorage::<Test>::iter() {
+					prop_assert!(job.status.is_terminal(), "job {} is {:?}", id, job.status);
+				}
+				prop_assert_eq!(escrow_of(USER), 0);
+				for p in [P1, P2, P3] {
+					prop_assert_eq!(locked_of(p), 0);
+				}
+				assert_accounts_add_up();
+				Ok(())
+			})?;
+		}
 	}
 }

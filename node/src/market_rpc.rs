@@ -1,0 +1,499 @@
+//! `faithful_*` RPC methods: the market's runtime API (`MarketApi`) in JSON, plus a subscription
+//! that pushes a job's status and output as they change.
+//!
+//! Amounts are decimal strings (they exceed what JavaScript numbers hold exactly); accounts are
+//! SS58 addresses; ids of models are 0x-prefixed hex.
+
+use std::sync::Arc;
+
+use faithful_primitives::{
+	api::{JobDetails, MarketApi, ProviderSummary},
+	jobs::{FinishReason, JobId, JobStatus, Quote, Sampling, TokenId},
+	models::{Architecture, ModelId, ModelStatus},
+	AccountId, Balance, BlockNumber,
+};
+use faithful_runtime::opaque::Block;
+use futures::StreamExt;
+use jsonrpsee::{
+	core::{async_trait, RpcResult, SubscriptionResult},
+	proc_macros::rpc,
+	types::ErrorObjectOwned,
+	PendingSubscriptionSink, SubscriptionMessage,
+};
+use polkadot_sdk::{
+	sc_client_api::BlockchainEvents, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend,
+	sp_core::crypto::Ss58Codec, sp_runtime::traits::Block as BlockT,
+};
+use serde::{Deserialize, Serialize};
+
+type Hash = <Block as BlockT>::Hash;
+
+/// A price quote for a job.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteView {
+	pub providers: u32,
+	pub min_price_per_token: String,
+	pub max_price_per_token: String,
+	pub escrow: String,
+}
+
+/// How a job samples.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SamplingView {
+	Greedy,
+	#[serde(rename_all = "camelCase")]
+	Sampled {
+		temperature_milli: u32,
+		top_k: u32,
+		top_p_ppm: u32,
+	},
+}
+
+/// Where a job stands.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum StatusView {
+	#[serde(rename_all = "camelCase")]
+	Assigned {
+		provider: String,
+		price_per_token: String,
+		collateral: String,
+		deadline: BlockNumber,
+	},
+	#[serde(rename_all = "camelCase")]
+	Proposed {
+		provider: String,
+		price_per_token: String,
+		n_tokens: u32,
+		finish: String,
+		commitment: Hash,
+		challenge_until: BlockNumber,
+	},
+	#[serde(rename_all = "camelCase")]
+	Disputed { provider: String, n_tokens: u32, since: BlockNumber },
+	#[serde(rename_all = "camelCase")]
+	Finalized {
+		provider: String,
+		n_tokens: u32,
+		finish: String,
+		commitment: Hash,
+		paid: String,
+		refunded: String,
+		at: BlockNumber,
+	},
+	#[serde(rename_all = "camelCase")]
+	Refunded { refunded: String, at: BlockNumber },
+}
+
+/// A delivered output.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct OutputView {
+	/// The text, with invalid UTF-8 replaced.
+	pub text: String,
+	pub tokens: Vec<TokenId>,
+}
+
+/// A job.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct JobView {
+	pub id: JobId,
+	pub owner: String,
+	pub model: ModelId,
+	pub sampling: SamplingView,
+	/// A string: seeds use all 64 bits.
+	pub seed: String,
+	pub max_tokens: u32,
+	pub max_price_per_token: String,
+	pub escrow: String,
+	pub verification_fee: String,
+	pub submitted_at: BlockNumber,
+	pub attempts: Vec<String>,
+	pub status: StatusView,
+	pub prompt: Option<String>,
+	pub output: Option<OutputView>,
+}
+
+/// An offer for a model.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferView {
+	pub provider: String,
+	pub price_per_token: String,
+	pub max_concurrent: u32,
+}
+
+/// A registered model.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelView {
+	pub id: ModelId,
+	pub name: String,
+	pub owner: String,
+	pub architecture: String,
+	pub context_length: u32,
+	pub active: bool,
+	pub registered_at: BlockNumber,
+}
+
+/// A provider.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderView {
+	pub endpoint: String,
+	pub stake: String,
+	pub locked: String,
+	pub unbonding: String,
+	/// Parts per billion.
+	pub reputation_ppb: u32,
+	pub offers: Vec<ModelId>,
+}
+
+#[rpc(client, server, namespace = "faithful")]
+pub trait MarketRpc {
+	/// What a job of `max_tokens` for `model` would cost now; null when nobody can take it.
+	#[method(name = "quote")]
+	fn quote(
+		&self,
+		model: ModelId,
+		max_tokens: u32,
+		at: Option<Hash>,
+	) -> RpcResult<Option<QuoteView>>;
+
+	/// A job by id, with its prompt and output while they are stored.
+	#[method(name = "job")]
+	fn job(&self, id: JobId, at: Option<Hash>) -> RpcResult<Option<JobView>>;
+
+	/// Ids of an account's jobs from `start`, at most `limit` (default 100).
+	#[method(name = "jobsOf")]
+	fn jobs_of(
+		&self,
+		owner: String,
+		start: Option<JobId>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<JobId>>;
+
+	/// The offers for a model.
+	#[method(name = "offers")]
+	fn offers(&self, model: ModelId, at: Option<Hash>) -> RpcResult<Vec<OfferView>>;
+
+	/// Every registered model.
+	#[method(name = "models")]
+	fn models(&self, at: Option<Hash>) -> RpcResult<Vec<ModelView>>;
+
+	/// A provider by SS58 address.
+	#[method(name = "provider")]
+	fn provider(&self, who: String, at: Option<Hash>) -> RpcResult<Option<ProviderView>>;
+
+	/// Pushes the job now and after every new best block that changes it; ends once the job is
+	/// finalized or refunded.
+	#[subscription(name = "subscribeJob" => "jobStatus", unsubscribe = "unsubscribeJob", item = JobView)]
+	async fn subscribe_job(&self, id: JobId) -> SubscriptionResult;
+}
+
+/// Serves `MarketRpcServer` from a client's runtime API.
+pub struct Market<C> {
+	client: Arc<C>,
+}
+
+impl<C> Market<C> {
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client }
+	}
+}
+
+/// Error codes of the `faithful_*` methods.
+const RUNTIME_ERROR: i32 = 9000;
+const BAD_ADDRESS: i32 = 9001;
+const UNKNOWN_JOB: i32 = 9002;
+
+fn runtime_error(error: impl std::fmt::Display) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(RUNTIME_ERROR, "runtime API call failed", Some(error.to_string()))
+}
+
+fn parse_account(address: &str) -> Result<AccountId, ErrorObjectOwned> {
+	AccountId::from_ss58check(address).map_err(|e| {
+		ErrorObjectOwned::owned(
+			BAD_ADDRESS,
+			"not an SS58 address",
+			Some(format!("{address}: {e:?}")),
+		)
+	})
+}
+
+fn address(account: &AccountId) -> String {
+	account.to_ss58check()
+}
+
+fn amount(value: Balance) -> String {
+	value.to_string()
+}
+
+fn finish_name(finish: FinishReason) -> String {
+	match finish {
+		FinishReason::Eos => "eos",
+		FinishReason::Length => "length",
+	}
+	.into()
+}
+
+fn status_view(status: JobStatus<AccountId, Balance, BlockNumber>) -> StatusView {
+	match status {
+		JobStatus::Assigned { provider, price_per_token, collateral, deadline } => {
+			StatusView::Assigned {
+				provider: address(&provider),
+				price_per_token: amount(price_per_token),
+				collateral: amount(collateral),
+				deadline,
+			}
+		}
+		JobStatus::Proposed {
+			provider,
+			price_per_token,
+			n_tokens,
+			finish,
+			commitment,
+			challenge_until,
+			..
+		} => StatusView::Proposed {
+			provider: address(&provider),
+			price_per_token: amount(price_per_token),
+			n_tokens,
+			finish: finish_name(finish),
+			commitment,
+			challenge_until,
+		},
+		JobStatus::Disputed { provider, n_tokens, since, .. } => {
+			StatusView::Disputed { provider: address(&provider), n_tokens, since }
+		}
+		JobStatus::Finalized { provider, n_tokens, finish, commitment, paid, refunded, at } => {
+			StatusView::Finalized {
+				provider: address(&provider),
+				n_tokens,
+				finish: finish_name(finish),
+				commitment,
+				paid: amount(paid),
+				refunded: amount(refunded),
+				at,
+			}
+		}
+		JobStatus::Refunded { refunded, at } => {
+			StatusView::Refunded { refunded: amount(refunded), at }
+		}
+	}
+}
+
+fn job_view(id: JobId, details: JobDetails<AccountId, Balance, BlockNumber>) -> JobView {
+	let JobDetails { job, prompt, output } = details;
+	JobView {
+		id,
+		owner: address(&job.owner),
+		model: job.model,
+		sampling: match job.sampling {
+			Sampling::Greedy => SamplingView::Greedy,
+			Sampling::Sampled { temperature_milli, top_k, top_p } => {
+				SamplingView::Sampled { temperature_milli, top_k, top_p_ppm: top_p.deconstruct() }
+			}
+		},
+		seed: job.seed.to_string(),
+		max_tokens: job.max_tokens,
+		max_price_per_token: amount(job.max_price_per_token),
+		escrow: amount(job.escrow),
+		verification_fee: amount(job.verification_fee),
+		submitted_at: job.submitted_at,
+		attempts: job.attempts.iter().map(address).collect(),
+		status: status_view(job.status),
+		prompt: prompt.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+		output: output.map(|output| OutputView {
+			text: String::from_utf8_lossy(&output.text).into_owned(),
+			tokens: output.tokens.into_inner(),
+		}),
+	}
+}
+
+fn quote_view(quote: Quote<Balance>) -> QuoteView {
+	QuoteView {
+		providers: quote.providers,
+		min_price_per_token: amount(quote.min_price_per_token),
+		max_price_per_token: amount(quote.max_price_per_token),
+		escrow: amount(quote.escrow),
+	}
+}
+
+fn provider_view(summary: ProviderSummary<Balance>) -> ProviderView {
+	ProviderView {
+		endpoint: String::from_utf8_lossy(&summary.endpoint).into_owned(),
+		stake: amount(summary.stake),
+		locked: amount(summary.locked),
+		unbonding: amount(summary.unbonding),
+		reputation_ppb: summary.reputation.deconstruct(),
+		offers: summary.offers,
+	}
+}
+
+impl<C> Market<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: MarketApi<Block, AccountId, Balance, BlockNumber>,
+{
+	fn at(&self, at: Option<Hash>) -> Hash {
+		at.unwrap_or_else(|| self.client.info().best_hash)
+	}
+
+	fn job_at(&self, id: JobId, at: Hash) -> Result<Option<JobView>, ErrorObjectOwned> {
+		let details = self.client.runtime_api().job(at, id).map_err(runtime_error)?;
+		Ok(details.map(|details| job_view(id, details)))
+	}
+}
+
+#[async_trait]
+impl<C> MarketRpcServer for Market<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + BlockchainEvents<Block>,
+	C: Send + Sync + 'static,
+	C::Api: MarketApi<Block, AccountId, Balance, BlockNumber>,
+{
+	fn quote(
+		&self,
+		model: ModelId,
+		max_tokens: u32,
+		at: Option<Hash>,
+	) -> RpcResult<Option<QuoteView>> {
+		let quote = self
+			.client
+			.runtime_api()
+			.quote(self.at(at), model, max_tokens)
+			.map_err(runtime_error)?;
+		Ok(quote.map(quote_view))
+	}
+
+	fn job(&self, id: JobId, at: Option<Hash>) -> RpcResult<Option<JobView>> {
+		self.job_at(id, self.at(at))
+	}
+
+	fn jobs_of(
+		&self,
+		owner: String,
+		start: Option<JobId>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<JobId>> {
+		let owner = parse_account(&owner)?;
+		self.client
+			.runtime_api()
+			.jobs_of(self.at(at), owner, start.unwrap_or(0), limit.unwrap_or(100).min(1_000))
+			.map_err(runtime_error)
+	}
+
+	fn offers(&self, model: ModelId, at: Option<Hash>) -> RpcResult<Vec<OfferView>> {
+		let offers = self.client.runtime_api().offers(self.at(at), model).map_err(runtime_error)?;
+		Ok(offers
+			.into_iter()
+			.map(|(provider, offer)| OfferView {
+				provider: address(&provider),
+				price_per_token: amount(offer.price_per_token),
+				max_concurrent: offer.max_concurrent,
+			})
+			.collect())
+	}
+
+	fn models(&self, at: Option<Hash>) -> RpcResult<Vec<ModelView>> {
+		let models = self.client.runtime_api().models(self.at(at)).map_err(runtime_error)?;
+		Ok(models
+			.into_iter()
+			.map(|(id, info)| ModelView {
+				id,
+				name: String::from_utf8_lossy(&info.name).into_owned(),
+				owner: address(&info.owner),
+				architecture: match info.architecture {
+					Architecture::Llama => "llama",
+					Architecture::Qwen2 => "qwen2",
+					Architecture::Gemma3 => "gemma3",
+				}
+				.into(),
+				context_length: info.context_length,
+				active: matches!(info.status, ModelStatus::Active { .. }),
+				registered_at: info.registered_at,
+			})
+			.collect())
+	}
+
+	fn provider(&self, who: String, at: Option<Hash>) -> RpcResult<Option<ProviderView>> {
+		let who = parse_account(&who)?;
+		let summary =
+			self.client.runtime_api().provider(self.at(at), who).map_err(runtime_error)?;
+		Ok(summary.map(provider_view))
+	}
+
+	async fn subscribe_job(
+		&self,
+		pending: PendingSubscriptionSink,
+		id: JobId,
+	) -> SubscriptionResult {
+		let mut blocks = self.client.import_notification_stream();
+		let Some(mut last) = self.job_at(id, self.client.info().best_hash)? else {
+			pending
+				.reject(ErrorObjectOwned::owned(UNKNOWN_JOB, "no job has this id", Some(id)))
+				.await;
+			return Ok(());
+		};
+		let sink = pending.accept().await?;
+		sink.send(SubscriptionMessage::from_json(&last)?).await?;
+		while !is_terminal(&last.status) {
+			let block = tokio::select! {
+				_ = sink.closed() => return Ok(()),
+				block = blocks.next() => match block {
+					Some(block) => block,
+					None => return Ok(()),
+				},
+			};
+			if !block.is_new_best {
+				continue;
+			}
+			let Some(now) = self.job_at(id, block.hash)? else { continue };
+			if now != last {
+				sink.send(SubscriptionMessage::from_json(&now)?).await?;
+				last = now;
+			}
+		}
+		Ok(())
+	}
+}
+
+fn is_terminal(status: &StatusView) -> bool {
+	matches!(status, StatusView::Finalized { .. } | StatusView::Refunded { .. })
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sp_core::crypto::UncheckedFrom;
+
+	#[test]
+	fn a_finalized_status_serializes_with_its_state_and_string_amounts() {
+		let provider = AccountId::unchecked_from([1u8; 32].into());
+		let view = status_view(JobStatus::Finalized {
+			provider: provider.clone(),
+			n_tokens: 7,
+			finish: FinishReason::Eos,
+			commitment: Hash::repeat_byte(2),
+			paid: 10u128.pow(20),
+			refunded: 5,
+			at: 9,
+		});
+		let json = serde_json::to_value(&view).unwrap();
+		assert_eq!(json["state"], "finalized");
+		assert_eq!(json["paid"], "100000000000000000000");
+		assert_eq!(json["provider"], provider.to_ss58check());
+		assert!(is_terminal(&view));
+	}
+
+	#[test]
+	fn a_bad_address_is_a_clear_error() {
+		let error = parse_account("not-an-address").unwrap_err();
+		assert_eq!(error.code(), BAD_ADDRESS);
+	}
+}
