@@ -84,6 +84,8 @@ pub enum StatusView {
 		at: BlockNumber,
 	},
 	#[serde(rename_all = "camelCase")]
+	Slashed { provider: String, slashed: String, refunded: String, at: BlockNumber },
+	#[serde(rename_all = "camelCase")]
 	Refunded { refunded: String, at: BlockNumber },
 }
 
@@ -189,7 +191,7 @@ pub trait MarketRpc {
 	fn provider(&self, who: String, at: Option<Hash>) -> RpcResult<Option<ProviderView>>;
 
 	/// Pushes the job now and after every new best block that changes it; ends once the job is
-	/// finalized or refunded.
+	/// finalized, slashed or refunded.
 	#[subscription(name = "subscribeJob" => "jobStatus", unsubscribe = "unsubscribeJob", item = JobView)]
 	async fn subscribe_job(&self, id: JobId) -> SubscriptionResult;
 }
@@ -280,6 +282,12 @@ fn status_view(status: JobStatus<AccountId, Balance, BlockNumber>) -> StatusView
 				at,
 			}
 		}
+		JobStatus::Slashed { provider, slashed, refunded, at } => StatusView::Slashed {
+			provider: address(&provider),
+			slashed: amount(slashed),
+			refunded: amount(refunded),
+			at,
+		},
 		JobStatus::Refunded { refunded, at } => {
 			StatusView::Refunded { refunded: amount(refunded), at }
 		}
@@ -464,7 +472,10 @@ where
 }
 
 fn is_terminal(status: &StatusView) -> bool {
-	matches!(status, StatusView::Finalized { .. } | StatusView::Refunded { .. })
+	matches!(
+		status,
+		StatusView::Finalized { .. } | StatusView::Slashed { .. } | StatusView::Refunded { .. }
+	)
 }
 
 #[cfg(test)]

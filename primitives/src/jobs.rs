@@ -164,6 +164,18 @@ pub enum JobStatus<AccountId, Balance, BlockNumber> {
 		/// Block of settlement.
 		at: BlockNumber,
 	},
+	/// A committee found the result wrong: the provider's collateral was slashed and the user
+	/// refunded in full. Terminal.
+	Slashed {
+		/// The provider that lied.
+		provider: AccountId,
+		/// Collateral taken from it.
+		slashed: Balance,
+		/// Returned to the user: the whole escrow.
+		refunded: Balance,
+		/// Block of the verdict.
+		at: BlockNumber,
+	},
 	/// No provider delivered within the allowed attempts; the whole escrow was returned. Terminal.
 	Refunded {
 		/// Returned to the user (the escrow plus any timeout slashes paid to them).
@@ -176,7 +188,10 @@ pub enum JobStatus<AccountId, Balance, BlockNumber> {
 impl<AccountId, Balance, BlockNumber> JobStatus<AccountId, Balance, BlockNumber> {
 	/// Whether the job is over and holds no money.
 	pub fn is_terminal(&self) -> bool {
-		matches!(self, JobStatus::Finalized { .. } | JobStatus::Refunded { .. })
+		matches!(
+			self,
+			JobStatus::Finalized { .. } | JobStatus::Slashed { .. } | JobStatus::Refunded { .. }
+		)
 	}
 
 	/// The provider currently responsible for the job, if any.
@@ -185,10 +200,44 @@ impl<AccountId, Balance, BlockNumber> JobStatus<AccountId, Balance, BlockNumber>
 			JobStatus::Assigned { provider, .. }
 			| JobStatus::Proposed { provider, .. }
 			| JobStatus::Disputed { provider, .. }
-			| JobStatus::Finalized { provider, .. } => Some(provider),
+			| JobStatus::Finalized { provider, .. }
+			| JobStatus::Slashed { provider, .. } => Some(provider),
 			JobStatus::Refunded { .. } => None,
 		}
 	}
+}
+
+/// A committee member's judgement of a disputed result.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum Verdict {
+	/// Re-execution explains the output: the provider was honest.
+	Valid,
+	/// Re-execution does not explain the output.
+	Invalid,
+}
+
+/// What a committee member commits to before revealing: BLAKE2b-256 of
+/// `("faithful/vote", job, voter, verdict, salt)` SCALE-encoded. Binding the voter stops members
+/// from copying each other's commitments; the salt stops anyone guessing a verdict from its hash.
+pub fn vote_commitment<AccountId: Encode>(
+	job: JobId,
+	voter: &AccountId,
+	verdict: Verdict,
+	salt: &[u8; 32],
+) -> H256 {
+	use polkadot_sdk::sp_runtime::traits::{BlakeTwo256, Hash};
+	BlakeTwo256::hash(&(b"faithful/vote", job, voter, verdict, salt).encode())
 }
 
 /// A job's lasting record. Prompt and output live apart and are pruned at settlement; this stays.

@@ -8,6 +8,7 @@ extern crate alloc;
 pub mod api;
 pub mod jobs;
 pub mod models;
+pub mod parameters;
 pub mod providers;
 pub mod routing;
 

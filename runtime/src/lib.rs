@@ -267,6 +267,15 @@ impl pallet_jobs::Config for Runtime {
 	type ProtocolFee = dynamic_params::jobs::ProtocolFee;
 	type BondMultiple = dynamic_params::jobs::BondMultiple;
 	type TimeoutSlash = dynamic_params::jobs::TimeoutSlash;
+	type ChallengeBond = dynamic_params::jobs::ChallengeBond;
+	type AuditRate = dynamic_params::jobs::AuditRate;
+	type CommitteeSize = ConstU32<3>;
+	type CommitPhase = dynamic_params::jobs::CommitPhase;
+	type RevealPhase = dynamic_params::jobs::RevealPhase;
+	type VoteBond = dynamic_params::jobs::VoteBond;
+	type ChallengerReward = dynamic_params::jobs::ChallengerReward;
+	type VoterReward = dynamic_params::jobs::VoterReward;
+	type BondToVoters = dynamic_params::jobs::BondToVoters;
 	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmarks::JobsBenchmarkHelper;
@@ -279,43 +288,68 @@ impl pallet_sudo::Config for Runtime {
 }
 
 /// Market parameters that change without a runtime upgrade. Each is read where it is used, so a
-/// change takes effect from the next call that reads it.
+/// change takes effect from the next call that reads it. Defaults and their reasons are in
+/// `faithful_primitives::parameters`.
 #[dynamic_params(RuntimeParameters, pallet_parameters::Parameters::<Runtime>)]
 pub mod dynamic_params {
 	use super::*;
+	use faithful_primitives::parameters as defaults;
 
 	/// Parameters of the provider registry.
 	#[dynamic_pallet_params]
 	#[codec(index = 0)]
 	pub mod providers {
-		/// Blocks between `unbond` and the stake becoming withdrawable. A week: longer than any
-		/// job's deadline plus challenge window, so stake cannot leave before its jobs settle.
+		/// Blocks between `unbond` and the stake becoming withdrawable.
 		#[codec(index = 0)]
-		pub static UnbondingPeriod: BlockNumber = 7 * faithful_primitives::time::DAYS;
+		pub static UnbondingPeriod: BlockNumber = defaults::UNBONDING_PERIOD;
 	}
 
-	/// Parameters of jobs: deadlines, windows, fees and slashes.
+	/// Parameters of jobs and disputes: deadlines, windows, fees, bonds and slashes.
 	#[dynamic_pallet_params]
 	#[codec(index = 1)]
 	pub mod jobs {
-		/// Blocks an assigned provider has to deliver: two minutes.
+		/// Blocks an assigned provider has to deliver.
 		#[codec(index = 0)]
-		pub static ResultTimeout: BlockNumber = 2 * faithful_primitives::time::MINUTES;
-		/// Blocks a result stays open to challenge: ten minutes.
+		pub static ResultTimeout: BlockNumber = defaults::RESULT_TIMEOUT;
+		/// Blocks a result stays open to challenge.
 		#[codec(index = 1)]
-		pub static ChallengeWindow: BlockNumber = 10 * faithful_primitives::time::MINUTES;
+		pub static ChallengeWindow: BlockNumber = defaults::CHALLENGE_WINDOW;
 		/// Held on top of a job's value to pay for verification.
 		#[codec(index = 2)]
-		pub static VerificationFee: Perbill = Perbill::from_percent(5);
+		pub static VerificationFee: Perbill = defaults::VERIFICATION_FEE;
 		/// The treasury's share of what providers earn.
 		#[codec(index = 3)]
-		pub static ProtocolFee: Perbill = Perbill::from_percent(2);
+		pub static ProtocolFee: Perbill = defaults::PROTOCOL_FEE;
 		/// Collateral per job, as a multiple of what the job can earn its provider.
 		#[codec(index = 4)]
-		pub static BondMultiple: u32 = 2;
+		pub static BondMultiple: u32 = defaults::BOND_MULTIPLE;
 		/// Share of a job's collateral paid to the user when the provider misses the deadline.
 		#[codec(index = 5)]
-		pub static TimeoutSlash: Perbill = Perbill::from_percent(10);
+		pub static TimeoutSlash: Perbill = defaults::TIMEOUT_SLASH;
+		/// Held from a challenger until the verdict.
+		#[codec(index = 6)]
+		pub static ChallengeBond: Balance = defaults::CHALLENGE_BOND;
+		/// Share of results the chain audits by itself.
+		#[codec(index = 7)]
+		pub static AuditRate: Perbill = defaults::AUDIT_RATE;
+		/// Blocks committee members have to commit their votes.
+		#[codec(index = 8)]
+		pub static CommitPhase: BlockNumber = defaults::COMMIT_PHASE;
+		/// Blocks after the commit phase to reveal them.
+		#[codec(index = 9)]
+		pub static RevealPhase: BlockNumber = defaults::REVEAL_PHASE;
+		/// Stake each committee member puts behind its duty.
+		#[codec(index = 10)]
+		pub static VoteBond: Balance = defaults::VOTE_BOND;
+		/// Share of a lying provider's slashed collateral paid to the challenger.
+		#[codec(index = 11)]
+		pub static ChallengerReward: Perbill = defaults::CHALLENGER_REWARD;
+		/// Share of a lying provider's slashed collateral shared by the majority voters.
+		#[codec(index = 12)]
+		pub static VoterReward: Perbill = defaults::VOTER_REWARD;
+		/// Share of a wrong challenger's bond shared by the majority voters.
+		#[codec(index = 13)]
+		pub static BondToVoters: Perbill = defaults::BOND_TO_VOTERS;
 	}
 }
 

@@ -382,3 +382,20 @@ struct FeePaid {
 	actual_fee: u128,
 	tip: u128,
 }
+
+/// The call `Parameters.set_parameter(<group>(<name>(<name>, Some(value))))`, for `Sudo.sudo`:
+/// sets one of the runtime's dynamic parameters, e.g. `("Jobs", "ChallengeWindow", u128(5))`.
+pub fn set_parameter(group: &str, name: &str, value: dynamic::Value) -> dynamic::Value {
+	use dynamic::Value;
+	let parameter = Value::unnamed_variant(
+		name,
+		[Value::unnamed_composite([]), Value::unnamed_variant("Some", [value])],
+	);
+	Value::unnamed_variant(
+		"Parameters",
+		[Value::named_variant(
+			"set_parameter",
+			[("key_value", Value::unnamed_variant(group, [parameter]))],
+		)],
+	)
+}

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 use faithful_primitives::currency::FTH;
-use faithful_tests::{finalized_number, free_balance, submit, wait_for_finalized, Node, NodeSpec};
+use faithful_tests::{
+	finalized_number, free_balance, set_parameter, submit, wait_for_finalized, Node, NodeSpec,
+};
 use subxt::{
 	dynamic::{self, Value},
 	OnlineClient, PolkadotConfig,
@@ -42,24 +44,6 @@ async fn fetch_provider(api: &OnlineClient<PolkadotConfig>, who: &Keypair) -> Re
 		)
 		.await?
 		.decode()?)
-}
-
-/// `Sudo.sudo(Parameters.set_parameter(Providers(UnbondingPeriod(UnbondingPeriod, Some(blocks)))))`.
-fn set_unbonding_period(blocks: u32) -> Value {
-	let parameter = Value::unnamed_variant(
-		"UnbondingPeriod",
-		[
-			Value::unnamed_composite([]),
-			Value::unnamed_variant("Some", [Value::u128(blocks.into())]),
-		],
-	);
-	Value::unnamed_variant(
-		"Parameters",
-		[Value::named_variant(
-			"set_parameter",
-			[("key_value", Value::unnamed_variant("Providers", [parameter]))],
-		)],
-	)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -99,7 +83,14 @@ async fn model_and_provider_register_offer_unbond_and_withdraw_on_a_dev_chain() 
 	assert!(spent > 500 * FTH && spent < 500 * FTH + FTH, "stake held, plus fees: {spent}");
 
 	// Governance (sudo on dev) shortens the period; the week-long chunk keeps its release block.
-	submit(&api, &alice, "Sudo", "sudo", (set_unbonding_period(3),)).await?;
+	submit(
+		&api,
+		&alice,
+		"Sudo",
+		"sudo",
+		(set_parameter("Providers", "UnbondingPeriod", Value::u128(3)),),
+	)
+	.await?;
 	submit(&api, &bob, "Providers", "unbond", (50 * FTH,)).await?;
 	let provider = fetch_provider(&api, &bob).await?;
 	let short = &provider.unbonding[1];

@@ -3,6 +3,7 @@
 
 use super::*;
 use alloc::vec;
+use faithful_primitives::jobs::vote_commitment;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::traits::{fungible::Mutate, Get, Hooks},
@@ -39,6 +40,47 @@ fn submit_job<T: Config>(owner: &T::AccountId, prompt_bytes: u32) -> JobId {
 		1u32.into(),
 	)
 	.expect("a full book takes the job")
+}
+
+/// A job whose result is proposed and open to challenge (the chain's own audit may take the
+/// first few; those are skipped).
+fn answered_job<T: Config>(owner: &T::AccountId) -> JobId {
+	for _ in 0..32 {
+		let job = submit_job::<T>(owner, T::MaxPromptBytes::get());
+		let (provider, _) = assigned::<T>(job);
+		Pallet::<T>::do_submit_result(
+			provider,
+			job,
+			vec![b'o'; T::MaxOutputBytes::get() as usize],
+			(0..T::MaxOutputTokens::get()).collect(),
+			FinishReason::Length,
+			Commitment::repeat_byte(1),
+		)
+		.expect("the assigned provider answers in time");
+		if matches!(Jobs::<T>::get(job).unwrap().status, JobStatus::Proposed { .. }) {
+			return job;
+		}
+	}
+	panic!("every result was audited")
+}
+
+/// A job disputed by a funded challenger, with its committee drawn.
+fn challenged_job<T: Config>(owner: &T::AccountId) -> (JobId, alloc::vec::Vec<T::AccountId>) {
+	let job = answered_job::<T>(owner);
+	let challenger: T::AccountId = account("challenger", 0, 0);
+	T::Currency::set_balance(&challenger, BalanceOf::<T>::max_value() / 4u32.into());
+	Pallet::<T>::do_challenge(challenger, job).expect("the result is open to challenge");
+	let committee = Disputes::<T>::get(job)
+		.expect("disputed")
+		.committee
+		.into_iter()
+		.map(|(who, _)| who)
+		.collect();
+	(job, committee)
+}
+
+fn salt() -> [u8; 32] {
+	[7u8; 32]
 }
 
 fn assigned<T: Config>(job: JobId) -> (T::AccountId, BlockNumberFor<T>) {
@@ -92,7 +134,11 @@ mod benchmarks {
 			Commitment::repeat_byte(1),
 		);
 
-		assert!(matches!(Jobs::<T>::get(job).unwrap().status, JobStatus::Proposed { .. }));
+		// Proposed, or already disputed when the chain audits it.
+		assert!(matches!(
+			Jobs::<T>::get(job).unwrap().status,
+			JobStatus::Proposed { .. } | JobStatus::Disputed { .. }
+		));
 	}
 
 	#[benchmark]
@@ -133,6 +179,78 @@ mod benchmarks {
 		for job in jobs {
 			assert_eq!(Jobs::<T>::get(job).unwrap().attempts.len(), 2, "timed out and reassigned");
 		}
+	}
+
+	#[benchmark]
+	fn challenge() {
+		full_book::<T>();
+		let owner = user::<T>();
+		let job = answered_job::<T>(&owner);
+		let challenger: T::AccountId = account("challenger", 0, 0);
+		T::Currency::set_balance(&challenger, BalanceOf::<T>::max_value() / 4u32.into());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(challenger), job);
+
+		assert!(Disputes::<T>::get(job).is_some());
+	}
+
+	#[benchmark]
+	fn commit_vote() {
+		full_book::<T>();
+		let owner = user::<T>();
+		let (job, committee) = challenged_job::<T>(&owner);
+		let voter = committee.last().expect("a full book seats a committee").clone();
+		let commitment = vote_commitment(job, &voter, Verdict::Invalid, &salt());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(voter), job, commitment);
+	}
+
+	#[benchmark]
+	fn reveal_vote() {
+		full_book::<T>();
+		let owner = user::<T>();
+		let (job, committee) = challenged_job::<T>(&owner);
+		let voter = committee.last().expect("a full book seats a committee").clone();
+		let commitment = vote_commitment(job, &voter, Verdict::Invalid, &salt());
+		Pallet::<T>::do_commit_vote(voter.clone(), job, commitment).expect("a member commits");
+		let commit_until = Disputes::<T>::get(job).unwrap().commit_until;
+		frame_system::Pallet::<T>::set_block_number(commit_until.saturating_add(One::one()));
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(voter), job, Verdict::Invalid, salt());
+	}
+
+	/// The costlier verdict: the provider is slashed to the challenger, every voter and the
+	/// treasury, and the user refunded.
+	#[benchmark]
+	fn resolve_dispute() {
+		full_book::<T>();
+		let owner = user::<T>();
+		let (job, committee) = challenged_job::<T>(&owner);
+		for voter in &committee {
+			let commitment = vote_commitment(job, voter, Verdict::Invalid, &salt());
+			Pallet::<T>::do_commit_vote(voter.clone(), job, commitment).expect("a member commits");
+		}
+		let dispute = Disputes::<T>::get(job).unwrap();
+		frame_system::Pallet::<T>::set_block_number(
+			dispute.commit_until.saturating_add(One::one()),
+		);
+		for voter in committee {
+			Pallet::<T>::do_reveal_vote(voter, job, Verdict::Invalid, salt())
+				.expect("a member reveals");
+		}
+		frame_system::Pallet::<T>::set_block_number(
+			dispute.reveal_until.saturating_add(One::one()),
+		);
+
+		#[block]
+		{
+			Pallet::<T>::do_finish(job).expect("the reveal phase is over");
+		}
+
+		assert!(matches!(Jobs::<T>::get(job).unwrap().status, JobStatus::Slashed { .. }));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

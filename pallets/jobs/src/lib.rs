@@ -8,7 +8,13 @@
 //! deadline loses a slice of the job's collateral to the user and the job moves to the next
 //! provider, or is refunded in full after `MaxAttempts`.
 //!
-//! Deadlines and window ends sit in queues keyed by block (`Due`). Every block works through at
+//! Anyone but the provider may `challenge` a result in its window with a bond, and the chain
+//! audits a random share of results by itself (`dispute`). Either way a committee of other
+//! providers serving the model is drawn at random, re-executes, and votes by commit-reveal; the
+//! majority's verdict slashes the provider and refunds the user, or upholds the result and
+//! hands a wrong challenger's bond to the provider and the voters.
+//!
+//! Deadlines, window ends and verdicts sit in queues keyed by block (`Due`). Every block works through at
 //! most `MaxSettlementsPerBlock` due jobs; anyone may call `finish` to settle an overdue job at
 //! once, so no escrow is ever stranded, even when more jobs fall due than a block processes.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -19,18 +25,25 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod dispute;
 #[cfg(test)]
 mod mock;
 mod routing;
 mod settlement;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_disputes;
+pub mod types;
 pub mod weights;
 
+pub use types::{Dispute, DisputeOutcome, Vote};
 pub use weights::WeightInfo;
 
 use faithful_primitives::{
-	jobs::{Commitment, FinishReason, Job, JobId, JobOutput, JobStatus, Sampling, TokenId},
+	jobs::{
+		Commitment, FinishReason, Job, JobId, JobOutput, JobStatus, Sampling, TokenId, Verdict,
+	},
 	models::{ModelId, ModelRegistry},
 	providers::{OfferBook, ProviderCollateral},
 };
@@ -43,6 +56,7 @@ use polkadot_sdk::{
 		BoundedVec,
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_core::H256,
 	sp_runtime::Perbill,
 };
 
@@ -68,6 +82,14 @@ pub type JobStatusOf<T> = JobStatus<
 
 /// A delivered output as this runtime stores it.
 pub type JobOutputOf<T> = JobOutput<<T as Config>::MaxOutputBytes, <T as Config>::MaxOutputTokens>;
+
+/// A dispute as this runtime stores it.
+pub type DisputeOf<T> = Dispute<
+	<T as polkadot_sdk::frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+	<T as Config>::CommitteeSize,
+>;
 
 /// How many later blocks a due job may spill into when its block's queue is full.
 pub const MAX_DUE_SPILL: u32 = 16;
@@ -148,6 +170,34 @@ pub mod pallet {
 		/// Share of a job's collateral paid to the user when its provider misses the deadline.
 		type TimeoutSlash: Get<Perbill>;
 
+		/// Held from a challenger until the verdict.
+		type ChallengeBond: Get<BalanceOf<Self>>;
+
+		/// Share of results audited by the chain itself, with no challenger.
+		type AuditRate: Get<Perbill>;
+
+		/// Committee members drawn per dispute (fewer when fewer providers are eligible).
+		#[pallet::constant]
+		type CommitteeSize: Get<u32>;
+
+		/// Blocks committee members have to commit their votes.
+		type CommitPhase: Get<BlockNumberFor<Self>>;
+
+		/// Blocks after the commit phase to reveal them.
+		type RevealPhase: Get<BlockNumberFor<Self>>;
+
+		/// Stake locked from each committee member until the verdict, lost if it does not reveal.
+		type VoteBond: Get<BalanceOf<Self>>;
+
+		/// Share of a lying provider's slashed collateral paid to its challenger.
+		type ChallengerReward: Get<Perbill>;
+
+		/// Share of a lying provider's slashed collateral shared by the majority voters.
+		type VoterReward: Get<Perbill>;
+
+		/// Share of a wrong challenger's bond shared by the majority voters.
+		type BondToVoters: Get<Perbill>;
+
 		/// Weights of this pallet's calls and per-block work.
 		type WeightInfo: WeightInfo;
 
@@ -162,6 +212,9 @@ pub mod pallet {
 		/// A user's payment for a job, from submission until settlement or refund.
 		#[codec(index = 0)]
 		Escrow,
+		/// A challenger's bond, from its challenge until the verdict.
+		#[codec(index = 1)]
+		ChallengeBond,
 	}
 
 	/// The id the next submitted job gets.
@@ -202,6 +255,10 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// Open disputes, from the challenge or audit until the verdict.
+	#[pallet::storage]
+	pub type Disputes<T: Config> = StorageMap<_, Twox64Concat, JobId, DisputeOf<T>>;
+
 	/// The earliest block whose `Due` queue may still hold jobs.
 	#[pallet::storage]
 	pub type DueCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
@@ -238,8 +295,31 @@ pub mod pallet {
 		},
 		/// The provider missed its deadline; `slashed` of its collateral went to the user.
 		JobTimedOut { job: JobId, provider: T::AccountId, slashed: BalanceOf<T> },
-		/// A proposed result was contested and waits for its verdict.
-		JobDisputed { job: JobId },
+		/// A proposed result was contested (`challenger`, or `None` for an audit); `committee`
+		/// re-executes and votes.
+		JobDisputed {
+			job: JobId,
+			challenger: Option<T::AccountId>,
+			committee: alloc::vec::Vec<T::AccountId>,
+			commit_until: BlockNumberFor<T>,
+			reveal_until: BlockNumberFor<T>,
+		},
+		/// A committee member committed to a vote.
+		VoteCommitted { job: JobId, voter: T::AccountId },
+		/// A committee member revealed its vote.
+		VoteRevealed { job: JobId, voter: T::AccountId, verdict: Verdict },
+		/// A committee member did not reveal a vote and lost `slashed` of its stake.
+		VoterPenalized { job: JobId, voter: T::AccountId, slashed: BalanceOf<T> },
+		/// A dispute ended with `valid` and `invalid` revealed votes.
+		DisputeResolved { job: JobId, outcome: DisputeOutcome, valid: u32, invalid: u32 },
+		/// The provider's result was found wrong: `slashed` of its collateral was taken and the
+		/// user got `refunded` back.
+		ProviderSlashed {
+			job: JobId,
+			provider: T::AccountId,
+			slashed: BalanceOf<T>,
+			refunded: BalanceOf<T>,
+		},
 		/// The job settled: `paid` to the provider, `fees` to the treasury, `refunded` to the user.
 		JobFinalized {
 			job: JobId,
@@ -292,8 +372,27 @@ pub mod pallet {
 		LengthMismatch,
 		/// The job's deadline or challenge window has not passed yet.
 		NotOverdue,
-		/// The job's result is not open to challenge.
+		/// The job's result is not open to challenge (no result yet, window over, or already
+		/// disputed).
 		NotChallengeable,
+		/// A provider cannot challenge its own result.
+		ProviderCannotChallenge,
+		/// The job is not disputed.
+		NotDisputed,
+		/// The caller was not drawn for this job's committee.
+		NotOnCommittee,
+		/// The commit phase is over.
+		CommitPhaseOver,
+		/// Votes are revealed only after the commit phase.
+		RevealPhaseNotOpen,
+		/// The reveal phase is over.
+		RevealPhaseOver,
+		/// The caller already committed a vote.
+		AlreadyVoted,
+		/// The caller has no committed vote to reveal.
+		NotCommitted,
+		/// The revealed verdict and salt do not match the commitment.
+		CommitMismatch,
 	}
 
 	#[pallet::hooks]
@@ -341,14 +440,48 @@ pub mod pallet {
 			Self::do_submit_result(provider, job, output_text, output_tokens, finish, commitment)
 		}
 
-		/// Settles an overdue job now: times out an assignment past its deadline, or pays out a
-		/// result past its challenge window. Anyone may call it, so no escrow waits on the
-		/// per-block budget.
+		/// Settles an overdue job now: times out an assignment past its deadline, pays out a
+		/// result past its challenge window, or resolves a dispute past its reveal phase. Anyone
+		/// may call it, so no escrow waits on the per-block budget.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::finish())]
 		pub fn finish(origin: OriginFor<T>, job: JobId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_finish(job)
+		}
+
+		/// Disputes the result of `job` during its challenge window, holding `ChallengeBond`.
+		/// Anyone but the provider may; a job is disputed at most once. A committee is drawn to
+		/// re-execute and vote.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::challenge())]
+		pub fn challenge(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let challenger = ensure_signed(origin)?;
+			Self::do_challenge(challenger, job)
+		}
+
+		/// Commits a committee member's vote on `job` as
+		/// `faithful_primitives::jobs::vote_commitment(job, voter, verdict, salt)`, during the
+		/// commit phase. Nobody can see or copy the verdict until it is revealed.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::commit_vote())]
+		pub fn commit_vote(origin: OriginFor<T>, job: JobId, commitment: H256) -> DispatchResult {
+			let voter = ensure_signed(origin)?;
+			Self::do_commit_vote(voter, job, commitment)
+		}
+
+		/// Reveals a committed vote during the reveal phase; refused unless `verdict` and `salt`
+		/// hash to the commitment.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reveal_vote())]
+		pub fn reveal_vote(
+			origin: OriginFor<T>,
+			job: JobId,
+			verdict: Verdict,
+			salt: [u8; 32],
+		) -> DispatchResult {
+			let voter = ensure_signed(origin)?;
+			Self::do_reveal_vote(voter, job, verdict, salt)
 		}
 	}
 }
@@ -366,41 +499,9 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Moves a proposed job still in its challenge window to `Disputed`: it no longer settles by
-	/// itself and waits for a verdict. The disputes logic builds on this.
-	pub fn begin_dispute(job: JobId) -> polkadot_sdk::sp_runtime::DispatchResult {
-		let now = frame_system::Pallet::<T>::block_number();
-		Jobs::<T>::try_mutate(job, |entry| -> polkadot_sdk::sp_runtime::DispatchResult {
-			let record = entry.as_mut().ok_or(Error::<T>::UnknownJob)?;
-			let JobStatus::Proposed {
-				provider,
-				price_per_token,
-				collateral,
-				n_tokens,
-				finish,
-				commitment,
-				challenge_until,
-			} = record.status.clone()
-			else {
-				return Err(Error::<T>::NotChallengeable.into());
-			};
-			if now > challenge_until {
-				return Err(Error::<T>::NotChallengeable.into());
-			}
-			Self::unschedule(job, challenge_until);
-			record.status = JobStatus::Disputed {
-				provider,
-				price_per_token,
-				collateral,
-				n_tokens,
-				finish,
-				commitment,
-				since: now,
-			};
-			Ok(())
-		})?;
-		Self::deposit_event(Event::JobDisputed { job });
-		Ok(())
+	/// A job's open dispute.
+	pub fn dispute(job: JobId) -> Option<DisputeOf<T>> {
+		Disputes::<T>::get(job)
 	}
 
 	/// A job's record.

@@ -135,6 +135,12 @@ parameter_types! {
 	pub const VerificationFee: Perbill = Perbill::from_percent(10);
 	pub const ProtocolFee: Perbill = Perbill::from_percent(5);
 	pub const TimeoutSlash: Perbill = Perbill::from_percent(10);
+	pub const ChallengerReward: Perbill = Perbill::from_percent(50);
+	pub const VoterReward: Perbill = Perbill::from_percent(25);
+	pub const BondToVoters: Perbill = Perbill::from_percent(50);
+	/// Off unless a test turns audits on, so most tests are not disputed by chance.
+	pub static AuditRate: Perbill = Perbill::zero();
+	pub static BondMultiple: u32 = 2;
 }
 
 impl pallet_providers::Config for Test {
@@ -172,8 +178,17 @@ impl pallet_jobs::Config for Test {
 	type ChallengeWindow = polkadot_sdk::frame_support::traits::ConstU64<CHALLENGE_WINDOW>;
 	type VerificationFee = VerificationFee;
 	type ProtocolFee = ProtocolFee;
-	type BondMultiple = polkadot_sdk::frame_support::traits::ConstU32<2>;
+	type BondMultiple = BondMultiple;
 	type TimeoutSlash = TimeoutSlash;
+	type ChallengeBond = polkadot_sdk::frame_support::traits::ConstU128<CHALLENGE_BOND>;
+	type AuditRate = AuditRate;
+	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<3>;
+	type CommitPhase = polkadot_sdk::frame_support::traits::ConstU64<COMMIT_PHASE>;
+	type RevealPhase = polkadot_sdk::frame_support::traits::ConstU64<REVEAL_PHASE>;
+	type VoteBond = polkadot_sdk::frame_support::traits::ConstU128<VOTE_BOND>;
+	type ChallengerReward = ChallengerReward;
+	type VoterReward = VoterReward;
+	type BondToVoters = BondToVoters;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = TestModels;
@@ -181,6 +196,10 @@ impl pallet_jobs::Config for Test {
 
 pub const RESULT_TIMEOUT: u64 = 5;
 pub const CHALLENGE_WINDOW: u64 = 10;
+pub const CHALLENGE_BOND: u128 = 50;
+pub const COMMIT_PHASE: u64 = 3;
+pub const REVEAL_PHASE: u64 = 3;
+pub const VOTE_BOND: u128 = 5;
 
 pub const USER: u64 = 1;
 /// Can afford little.
@@ -188,15 +207,19 @@ pub const POOR: u64 = 2;
 pub const P1: u64 = 11;
 pub const P2: u64 = 12;
 pub const P3: u64 = 13;
+pub const P4: u64 = 14;
+pub const P5: u64 = 15;
 pub const TREASURY: u64 = 99;
 pub const USER_BALANCE: u128 = 1_000_000;
 pub const PROVIDER_BALANCE: u128 = 1_000_000;
-pub const ACCOUNTS: [(u64, u128); 6] = [
+pub const ACCOUNTS: [(u64, u128); 8] = [
 	(USER, USER_BALANCE),
 	(POOR, 50),
 	(P1, PROVIDER_BALANCE),
 	(P2, PROVIDER_BALANCE),
 	(P3, PROVIDER_BALANCE),
+	(P4, PROVIDER_BALANCE),
+	(P5, PROVIDER_BALANCE),
 	(TREASURY, 1),
 ];
 
@@ -210,6 +233,8 @@ pub fn new_test_ext() -> TestExternalities {
 		.unwrap();
 	ACTIVE.with(|a| *a.borrow_mut() = vec![MODEL, OTHER_MODEL]);
 	TestRandomness::set_salt(0);
+	AuditRate::set(Perbill::zero());
+	BondMultiple::set(2);
 	let mut ext = TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -143,6 +143,7 @@ impl<T: Config> Pallet<T> {
 		Self::unschedule(job, deadline);
 		Self::release_slot(&provider, record.model);
 		Outputs::<T>::insert(job, JobOutput { text, tokens });
+		let attempt = record.attempts.len() as u32;
 		record.status = JobStatus::Proposed {
 			provider: provider.clone(),
 			price_per_token,
@@ -152,7 +153,6 @@ impl<T: Config> Pallet<T> {
 			commitment,
 			challenge_until,
 		};
-		Jobs::<T>::insert(job, record);
 		Self::deposit_event(Event::ResultProposed {
 			job,
 			provider,
@@ -161,15 +161,25 @@ impl<T: Config> Pallet<T> {
 			commitment,
 			challenge_until,
 		});
+		Jobs::<T>::insert(job, &record);
+		if Self::is_audited(job, attempt) {
+			// Best effort: when no verdict can be queued, the result stands open to challenges
+			// like any other.
+			let _ = Self::open_dispute(job, record, None);
+		}
 		Ok(())
 	}
 
 	pub(crate) fn do_finish(job: JobId) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
 		let record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-		let queued_at = match record.status {
-			JobStatus::Assigned { deadline, .. } if now > deadline => deadline,
-			JobStatus::Proposed { challenge_until, .. } if now > challenge_until => challenge_until,
+		let reveal_until = Disputes::<T>::get(job).map(|dispute| dispute.reveal_until);
+		let queued_at = match (&record.status, reveal_until) {
+			(JobStatus::Assigned { deadline, .. }, _) if now > *deadline => *deadline,
+			(JobStatus::Proposed { challenge_until, .. }, _) if now > *challenge_until => {
+				*challenge_until
+			}
+			(JobStatus::Disputed { .. }, Some(reveal_until)) if now > reveal_until => reveal_until,
 			_ => return Err(Error::<T>::NotOverdue.into()),
 		};
 		Self::unschedule(job, queued_at);
@@ -194,11 +204,14 @@ impl<T: Config> Pallet<T> {
 		Err(Error::<T>::Congested.into())
 	}
 
-	/// Takes `job` out of the queue it was put in for the phase ending at `last`.
+	/// Takes `job` out of the queue it was put in for the phase ending at `last`. Removes one
+	/// entry only: a new phase of the same job may end in the same block and be queued there too.
 	pub(crate) fn unschedule(job: JobId, last: BlockNumberFor<T>) {
 		Due::<T>::mutate_exists(last.saturating_add(One::one()), |queue| {
 			if let Some(entries) = queue {
-				entries.retain(|id| *id != job);
+				if let Some(position) = entries.iter().position(|id| *id == job) {
+					entries.remove(position);
+				}
 				if entries.is_empty() {
 					*queue = None;
 				}
@@ -211,6 +224,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn process_due(now: BlockNumberFor<T>) -> Weight {
 		let budget = T::MaxSettlementsPerBlock::get();
 		let mut settled = 0u32;
+		let mut disputes = 0u32;
 		let mut queues_read = 0u32;
 		let mut cursor = DueCursor::<T>::get();
 		if cursor.is_zero() {
@@ -225,6 +239,9 @@ impl<T: Config> Pallet<T> {
 			let rest = if queue.len() > room { queue.split_off(room) } else { Default::default() };
 			for job in queue {
 				if let Some(record) = Jobs::<T>::get(job) {
+					if matches!(record.status, JobStatus::Disputed { .. }) {
+						disputes += 1;
+					}
 					Self::settle_due(job, record);
 				}
 				settled += 1;
@@ -237,9 +254,10 @@ impl<T: Config> Pallet<T> {
 		}
 		DueCursor::<T>::put(cursor);
 		T::WeightInfo::on_initialize(queues_read, settled)
+			.saturating_add(T::WeightInfo::resolve_dispute().saturating_mul(disputes.into()))
 	}
 
-	/// Handles a job whose deadline or challenge window has passed.
+	/// Handles a job whose deadline, challenge window or reveal phase has passed.
 	fn settle_due(job: JobId, mut record: JobOf<T>) {
 		let now = frame_system::Pallet::<T>::block_number();
 		match record.status.clone() {
@@ -259,25 +277,38 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 			JobStatus::Proposed { provider, price_per_token, collateral, n_tokens, .. } => {
-				Self::pay_out(job, &mut record, &provider, price_per_token, collateral, n_tokens);
+				Self::pay_out(
+					job,
+					&mut record,
+					&provider,
+					price_per_token,
+					collateral,
+					n_tokens,
+					&[],
+				);
 			}
-			// Disputed jobs wait for their verdict; settled ones are already done.
-			JobStatus::Disputed { .. }
-			| JobStatus::Finalized { .. }
+			JobStatus::Disputed { .. } => {
+				let Some(dispute) = Disputes::<T>::take(job) else { return };
+				Self::resolve(job, &mut record, dispute);
+			}
+			JobStatus::Finalized { .. }
+			| JobStatus::Slashed { .. }
 			| JobStatus::Refunded { .. } => return,
 		}
 		Jobs::<T>::insert(job, record);
 	}
 
-	/// Pays `provider` for `n_tokens`, the fees to the treasury and the rest back to the owner,
-	/// frees the collateral and prunes prompt and output.
-	fn pay_out(
+	/// Pays `provider` for `n_tokens`, the protocol fee to the treasury, the verification fee to
+	/// the `verifiers` who re-executed the job (the treasury when none did), and the rest back to
+	/// the owner; frees the collateral and prunes prompt and output.
+	pub(crate) fn pay_out(
 		job: JobId,
 		record: &mut JobOf<T>,
 		provider: &T::AccountId,
 		price_per_token: BalanceOf<T>,
 		collateral: BalanceOf<T>,
 		n_tokens: u32,
+		verifiers: &[T::AccountId],
 	) {
 		let now = frame_system::Pallet::<T>::block_number();
 		// n_tokens ≤ max_tokens and price ≤ cap, so the cost fits inside the escrow.
@@ -285,11 +316,19 @@ impl<T: Config> Pallet<T> {
 		let protocol_fee = T::ProtocolFee::get().mul_floor(cost);
 		let paid =
 			Self::pay_from_escrow(&record.owner, provider, cost.saturating_sub(protocol_fee));
-		let fees = Self::pay_from_escrow(
+		let mut fees = BalanceOf::<T>::zero();
+		if !verifiers.is_empty() {
+			let each = record.verification_fee / (verifiers.len() as u32).into();
+			for verifier in verifiers {
+				fees = fees.saturating_add(Self::pay_from_escrow(&record.owner, verifier, each));
+			}
+		}
+		let to_treasury = protocol_fee.saturating_add(record.verification_fee.saturating_sub(fees));
+		fees = fees.saturating_add(Self::pay_from_escrow(
 			&record.owner,
 			&T::Treasury::get(),
-			protocol_fee.saturating_add(record.verification_fee),
-		);
+			to_treasury,
+		));
 		// Whatever could not be paid out (e.g. below a new account's minimum) is refunded.
 		let refunded = Self::release_escrow(
 			&record.owner,
@@ -299,7 +338,9 @@ impl<T: Config> Pallet<T> {
 		T::Collateral::record_outcome(provider, JobOutcome::Completed);
 		Prompts::<T>::remove(job);
 		Outputs::<T>::remove(job);
-		let JobStatus::Proposed { finish, commitment, .. } = record.status.clone() else {
+		let (JobStatus::Proposed { finish, commitment, .. }
+		| JobStatus::Disputed { finish, commitment, .. }) = record.status.clone()
+		else {
 			return;
 		};
 		record.status = JobStatus::Finalized {
@@ -322,7 +363,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Returns the whole escrow to the owner and prunes the prompt.
-	fn refund(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
+	pub(crate) fn refund(job: JobId, record: &mut JobOf<T>, now: BlockNumberFor<T>) {
 		let refunded = Self::release_escrow(&record.owner, record.escrow);
 		Prompts::<T>::remove(job);
 		record.status = JobStatus::Refunded { refunded, at: now };
@@ -351,7 +392,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Releases `amount` of `owner`'s escrow to its free balance; returns what was released.
-	fn release_escrow(owner: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+	pub(crate) fn release_escrow(owner: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
 		T::Currency::release(&HoldReason::Escrow.into(), owner, amount, Precision::BestEffort)
 			.unwrap_or_else(|_| Zero::zero())
 	}

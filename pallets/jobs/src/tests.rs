@@ -532,34 +532,6 @@ mod settlement {
 	}
 
 	#[test]
-	fn a_disputed_job_does_not_settle_by_itself() {
-		new_test_ext().execute_with(|| {
-			provider(P1, STAKE, PRICE, 4);
-			let job = submit(8, PRICE);
-			deliver(job, 3, FinishReason::Eos);
-			assert_ok!(Jobs::begin_dispute(job));
-			assert!(matches!(status(job), JobStatus::Disputed { since: 1, .. }));
-			run_to(5 + CHALLENGE_WINDOW);
-			assert!(matches!(status(job), JobStatus::Disputed { .. }));
-			assert_eq!(escrow_of(USER), 88);
-			assert_noop!(Jobs::begin_dispute(job), Error::<Test>::NotChallengeable);
-		});
-	}
-
-	#[test]
-	fn a_dispute_after_the_window_is_refused() {
-		new_test_ext().execute_with(|| {
-			provider(P1, STAKE, PRICE, 4);
-			let job = submit(8, PRICE);
-			assert_noop!(Jobs::begin_dispute(job), Error::<Test>::NotChallengeable);
-			deliver(job, 3, FinishReason::Eos);
-			System::set_block_number(2 + CHALLENGE_WINDOW);
-			assert_noop!(Jobs::begin_dispute(job), Error::<Test>::NotChallengeable);
-			assert_noop!(Jobs::begin_dispute(7), Error::<Test>::UnknownJob);
-		});
-	}
-
-	#[test]
 	fn a_block_settles_at_most_its_budget_and_the_rest_follows() {
 		new_test_ext().execute_with(|| {
 			provider(P1, 500_000, 1, 64);
@@ -638,25 +610,55 @@ mod invariants {
 		Deliver { job: u64, tokens: u32, length: bool },
 		Finish { job: u64 },
 		Advance { blocks: u64 },
+		Challenge { job: u64 },
+		Vote { job: u64, seat: usize },
 	}
 
 	fn action() -> impl Strategy<Value = Action> {
+		// Few job ids and short advances, so calls mostly hit live jobs in the phase they need.
 		prop_oneof![
-			(1u32..=16, 5u128..=40)
+			2 => (1u32..=16, 5u128..=40)
 				.prop_map(|(max_tokens, cap)| Action::Submit { max_tokens, cap }),
-			(0u64..20, 0u32..=16, any::<bool>())
+			2 => (0u64..6, 0u32..=16, any::<bool>())
 				.prop_map(|(job, tokens, length)| Action::Deliver { job, tokens, length }),
-			(0u64..20).prop_map(|job| Action::Finish { job }),
-			(1u64..8).prop_map(|blocks| Action::Advance { blocks }),
+			1 => (0u64..6).prop_map(|job| Action::Finish { job }),
+			2 => (1u64..4).prop_map(|blocks| Action::Advance { blocks }),
+			1 => (0u64..6).prop_map(|job| Action::Challenge { job }),
+			4 => (0u64..6, 0usize..3).prop_map(|(job, seat)| Action::Vote { job, seat }),
 		]
 	}
 
-	/// What the pallets hold equals open escrow (jobs) and bonded stake (providers); locked
-	/// collateral equals the collateral of open jobs.
+	/// The committee member in `seat` commits its vote in the commit phase and reveals it
+	/// afterwards. Its verdict is fixed per job and seat (mostly `Invalid`), so both kinds of
+	/// verdict and missing votes all occur.
+	fn cast(job: u64, seat: usize) -> polkadot_sdk::sp_runtime::DispatchResult {
+		use faithful_primitives::jobs::{vote_commitment, Verdict};
+		let Some(dispute) = crate::Disputes::<Test>::get(job) else { return Ok(()) };
+		let Some((voter, _)) = dispute.committee.get(seat).cloned() else { return Ok(()) };
+		let verdict = if (job + seat as u64) % 3 == 0 { Verdict::Valid } else { Verdict::Invalid };
+		if System::block_number() <= dispute.commit_until {
+			let hash = vote_commitment(job, &voter, verdict, &[7; 32]);
+			Jobs::commit_vote(RuntimeOrigin::signed(voter), job, hash)
+		} else {
+			Jobs::reveal_vote(RuntimeOrigin::signed(voter), job, verdict, [7; 32])
+		}
+	}
+
+	/// What the pallets hold equals open escrow, challenge bonds of open disputes and bonded
+	/// stake; locked collateral equals the collateral of open jobs plus the vote bonds of the
+	/// committees a provider sits on.
 	fn assert_accounts_add_up() {
 		let jobs: Vec<_> = JobsStorage::<Test>::iter_values().collect();
+		let disputes: Vec<_> = crate::Disputes::<Test>::iter_values().collect();
 		let escrow: u128 = [USER, POOR].iter().map(|who| escrow_of(*who)).sum();
 		assert_eq!(escrow, Jobs::open_escrow());
+		let bonds: u128 = [USER, P1, P2, P3, P4, P5]
+			.iter()
+			.map(|who| Balances::balance_on_hold(&crate::HoldReason::ChallengeBond.into(), who))
+			.sum();
+		let open_bonds: u128 =
+			disputes.iter().filter_map(|d| d.challenger.as_ref().map(|(_, bond)| *bond)).sum();
+		assert_eq!(bonds, open_bonds);
 		for p in [P1, P2, P3] {
 			let info = pallet_providers::Providers::<Test>::get(p).unwrap();
 			let stake_held =
@@ -675,19 +677,26 @@ mod invariants {
 					_ => None,
 				})
 				.sum();
-			assert_eq!(info.locked, backing, "provider {p}");
+			let seats = disputes
+				.iter()
+				.filter(|d| d.committee.iter().any(|(member, _)| *member == p))
+				.count() as u128;
+			assert_eq!(info.locked, backing + seats * VOTE_BOND, "provider {p}");
 		}
 	}
 
 	proptest! {
 		#![proptest_config(ProptestConfig::with_cases(100))]
 
-		/// Whatever users and providers do, no unit of money is created or lost, holds always
-		/// match open escrow and stake, and once every deadline and window has passed every job
-		/// is settled or refunded with nothing left held or locked.
+		/// Whatever users, providers, challengers and committees do (with a third of results
+		/// audited), no unit of money is created or lost, holds always match open escrow, open
+		/// challenge bonds and stake, and once every deadline, window and reveal phase has passed
+		/// every job is finalized, slashed or refunded and every dispute resolved, with nothing
+		/// left held or locked.
 		#[test]
-		fn money_is_conserved_and_every_job_ends(actions in prop::collection::vec(action(), 1..50)) {
+		fn money_is_conserved_and_every_job_ends(actions in prop::collection::vec(action(), 1..80)) {
 			new_test_ext().execute_with(|| {
+				AuditRate::set(polkadot_sdk::sp_runtime::Perbill::from_percent(33));
 				provider(P1, 2_000, 10, 2);
 				provider(P2, 5_000, 20, 3);
 				provider(P3, 400, 5, 1);
@@ -717,6 +726,8 @@ mod invariants {
 							)
 						},
 						Action::Finish { job } => Jobs::finish(RuntimeOrigin::signed(POOR), job),
+						Action::Challenge { job } => Jobs::challenge(RuntimeOrigin::signed(P5), job),
+						Action::Vote { job, seat } => cast(job, seat),
 						Action::Advance { blocks } => {
 							run_to(System::block_number() + blocks);
 							Ok(())
@@ -725,14 +736,16 @@ mod invariants {
 					prop_assert_eq!(Balances::total_issuance(), issuance);
 					assert_accounts_add_up();
 				}
-				// Three attempts, a window and the per-block budget's backlog at most.
-				let bound = 3 * (RESULT_TIMEOUT + 1) + CHALLENGE_WINDOW + 2 * crate::MAX_DUE_SPILL as u64 + 20;
+				// Three attempts, a window, a dispute and the per-block budget's backlog at most.
+				let bound = 3 * (RESULT_TIMEOUT + 1) + CHALLENGE_WINDOW + COMMIT_PHASE + REVEAL_PHASE
+					+ 2 * crate::MAX_DUE_SPILL as u64 + 20;
 				run_to(System::block_number() + bound);
 				prop_assert_eq!(Balances::total_issuance(), issuance);
 				for (id, job) in JobsStorage::<Test>::iter() {
 					prop_assert!(job.status.is_terminal(), "job {} is {:?}", id, job.status);
 				}
 				prop_assert_eq!(escrow_of(USER), 0);
+				prop_assert_eq!(crate::Disputes::<Test>::iter().count(), 0, "every dispute resolved");
 				for p in [P1, P2, P3] {
 					prop_assert_eq!(locked_of(p), 0);
 				}

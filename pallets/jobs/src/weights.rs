@@ -15,6 +15,10 @@ pub trait WeightInfo {
 	fn submit_result(b: u32, t: u32) -> Weight;
 	fn finish() -> Weight;
 	fn on_initialize(q: u32, s: u32) -> Weight;
+	fn challenge() -> Weight;
+	fn commit_vote() -> Weight;
+	fn reveal_vote() -> Weight;
+	fn resolve_dispute() -> Weight;
 }
 
 /// Execution allowance per call (100 µs) on top of its storage accesses.
@@ -38,6 +42,18 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_mul(s.into())
 			.saturating_add(T::DbWeight::get().reads_writes(q.into(), q.into()))
 	}
+	fn challenge() -> Weight {
+		EXECUTION.saturating_add(T::DbWeight::get().reads_writes(210, 14))
+	}
+	fn commit_vote() -> Weight {
+		EXECUTION.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+	fn reveal_vote() -> Weight {
+		EXECUTION.saturating_add(T::DbWeight::get().reads_writes(1, 1))
+	}
+	fn resolve_dispute() -> Weight {
+		EXECUTION.saturating_add(T::DbWeight::get().reads_writes(30, 30))
+	}
 }
 
 /// The same estimates priced with ParityDb's access costs, for mocks.
@@ -55,5 +71,17 @@ impl WeightInfo for () {
 		Self::finish()
 			.saturating_mul(s.into())
 			.saturating_add(ParityDbWeight::get().reads_writes(q.into(), q.into()))
+	}
+	fn challenge() -> Weight {
+		EXECUTION.saturating_add(ParityDbWeight::get().reads_writes(210, 14))
+	}
+	fn commit_vote() -> Weight {
+		EXECUTION.saturating_add(ParityDbWeight::get().reads_writes(1, 1))
+	}
+	fn reveal_vote() -> Weight {
+		EXECUTION.saturating_add(ParityDbWeight::get().reads_writes(1, 1))
+	}
+	fn resolve_dispute() -> Weight {
+		EXECUTION.saturating_add(ParityDbWeight::get().reads_writes(30, 30))
 	}
 }

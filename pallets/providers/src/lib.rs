@@ -182,8 +182,11 @@ pub mod pallet {
 		InsufficientBalance,
 		/// Amounts must be positive.
 		ZeroAmount,
-		/// Less unlocked stake than asked for: the rest backs jobs in flight.
+		/// Less stake than asked for, or less unlocked stake than a job needs.
 		InsufficientFreeStake,
+		/// Jobs this provider served are still open (running, challengeable or disputed), or it
+		/// sits on a dispute committee; stake cannot start leaving until they settle.
+		JobsInFlight,
 		/// Too many unbonding chunks; withdraw released ones first.
 		TooManyUnbondingChunks,
 		/// Nothing has finished unbonding.
@@ -261,8 +264,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Starts unbonding `amount` of stake not backing any job. It stays held, and slashable,
-		/// for `UnbondingPeriod` blocks. What stays bonded must be zero (leaving; only without
+		/// Starts unbonding `amount` of stake, only while no job the provider served is still open
+		/// (nothing locked), so stake never leaves ahead of a dispute. It stays held, and
+		/// slashable, for `UnbondingPeriod` blocks. What stays bonded must be zero (leaving; only without
 		/// offers) or at least `MinProviderStake`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unbond())]
@@ -273,8 +277,8 @@ pub mod pallet {
 				frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 			Providers::<T>::try_mutate(&provider, |entry| {
 				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
-				let free = info.stake.saturating_sub(info.locked);
-				ensure!(amount <= free, Error::<T>::InsufficientFreeStake);
+				ensure!(info.locked.is_zero(), Error::<T>::JobsInFlight);
+				ensure!(amount <= info.stake, Error::<T>::InsufficientFreeStake);
 				let remaining = info.stake - amount;
 				if remaining.is_zero() {
 					ensure!(info.offers.is_empty(), Error::<T>::HasOffers);

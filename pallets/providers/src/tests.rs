@@ -197,13 +197,13 @@ fn unbond_errors() {
 }
 
 #[test]
-fn unbond_cannot_touch_collateral_backing_jobs() {
+fn unbond_is_refused_while_jobs_are_in_flight() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(ALICE, 500));
-		assert_ok!(Providers::lock_collateral(&ALICE, 450));
+		assert_ok!(Providers::lock_collateral(&ALICE, 50));
 		assert_noop!(
 			Providers::unbond(RuntimeOrigin::signed(ALICE), 100),
-			Error::<Test>::InsufficientFreeStake
+			Error::<Test>::JobsInFlight
 		);
 		Providers::release_collateral(&ALICE, 450);
 		assert_ok!(Providers::unbond(RuntimeOrigin::signed(ALICE), 100));
