@@ -15,6 +15,9 @@ use polkadot_sdk::{
 	sp_runtime::traits::{Bounded, CheckedMul, SaturatedConversion},
 };
 
+/// An eligible offer with its routing weight.
+pub(crate) type Candidate<AccountId, Balance> = (Assignment<AccountId, Balance>, u128);
+
 /// What routing settled on.
 pub(crate) struct Assignment<AccountId, Balance> {
 	pub provider: AccountId,
@@ -46,7 +49,7 @@ impl<T: Config> Pallet<T> {
 		max_tokens: u32,
 		cap: BalanceOf<T>,
 		exclude: &[T::AccountId],
-	) -> alloc::vec::Vec<(Assignment<T::AccountId, BalanceOf<T>>, u128)> {
+	) -> alloc::vec::Vec<Candidate<T::AccountId, BalanceOf<T>>> {
 		let max_tokens: BalanceOf<T> = max_tokens.into();
 		let bond = BalanceOf::<T>::from(T::BondMultiple::get());
 		T::Offers::offers(&model)

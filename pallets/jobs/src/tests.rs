@@ -635,7 +635,8 @@ mod invariants {
 		use faithful_primitives::jobs::{vote_commitment, Verdict};
 		let Some(dispute) = crate::Disputes::<Test>::get(job) else { return Ok(()) };
 		let Some((voter, _)) = dispute.committee.get(seat).cloned() else { return Ok(()) };
-		let verdict = if (job + seat as u64) % 3 == 0 { Verdict::Valid } else { Verdict::Invalid };
+		let verdict =
+			if (job + seat as u64).is_multiple_of(3) { Verdict::Valid } else { Verdict::Invalid };
 		if System::block_number() <= dispute.commit_until {
 			let hash = vote_commitment(job, &voter, verdict, &[7; 32]);
 			Jobs::commit_vote(RuntimeOrigin::signed(voter), job, hash)
