@@ -5,16 +5,24 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 setup
 
-say "building faithful-node and its wasm runtime (the first build takes about an hour on 2 cores)"
+say "building faithful-node, its wasm runtime and the faithful CLI (the first build takes about an hour on 2 cores)"
+# Separately: built together, the CLI's dependencies would change features of the node's.
 cargo build --locked -p faithful-node
+cargo build --locked -p faithful-client
+say "fetching the default model for the inference engine's tests"
+"$ROOT/scripts/fetch-model.sh" >/dev/null
 say "running all tests"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # No doc tests: the crates have no doc examples, and a trailing empty doc-test run would hide the
-# real totals.
+# real totals. The worker runs in its own cargo invocation: its dependencies (candle) would
+# otherwise change the features of crates the node shares and rebuild half of the node's tree.
 status=0
-FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --lib --bins --tests "$@" 2>&1 |
-	tee "$log" || status=$?
+FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --exclude faithful-worker \
+	--lib --bins --tests "$@" 2>&1 | tee "$log" || status=$?
+say "running the inference engine's tests (with the real model)"
+FAITHFUL_REQUIRE_MODEL=1 cargo test --locked -p faithful-worker --lib --bins --tests "$@" 2>&1 |
+	tee -a "$log" || status=$?
 say "running the pallets' benchmarks as tests"
 cargo test --locked --lib -p pallet-models -p pallet-providers -p pallet-jobs \
 	--features pallet-models/runtime-benchmarks,pallet-providers/runtime-benchmarks,pallet-jobs/runtime-benchmarks \

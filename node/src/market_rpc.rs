@@ -1,14 +1,16 @@
 //! `faithful_*` RPC methods: the market's runtime API (`MarketApi`) in JSON, plus a subscription
 //! that pushes a job's status and output as they change.
 //!
-//! Amounts are decimal strings (they exceed what JavaScript numbers hold exactly); accounts are
-//! SS58 addresses; ids of models are 0x-prefixed hex.
+//! The JSON shapes are `faithful_primitives::rpc`, shared with the clients.
 
 use std::sync::Arc;
 
+use faithful_primitives::rpc::{
+	JobView, ModelView, OfferView, OutputView, ProviderView, QuoteView, SamplingView, StatusView,
+};
 use faithful_primitives::{
 	api::{JobDetails, MarketApi, ProviderSummary},
-	jobs::{FinishReason, JobId, JobStatus, Quote, Sampling, TokenId},
+	jobs::{FinishReason, JobId, JobStatus, Quote, Sampling},
 	models::{Architecture, ModelId, ModelStatus},
 	AccountId, Balance, BlockNumber,
 };
@@ -24,134 +26,8 @@ use polkadot_sdk::{
 	sc_client_api::BlockchainEvents, sp_api::ProvideRuntimeApi, sp_blockchain::HeaderBackend,
 	sp_core::crypto::Ss58Codec, sp_runtime::traits::Block as BlockT,
 };
-use serde::{Deserialize, Serialize};
 
 type Hash = <Block as BlockT>::Hash;
-
-/// A price quote for a job.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct QuoteView {
-	pub providers: u32,
-	pub min_price_per_token: String,
-	pub max_price_per_token: String,
-	pub escrow: String,
-}
-
-/// How a job samples.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum SamplingView {
-	Greedy,
-	#[serde(rename_all = "camelCase")]
-	Sampled {
-		temperature_milli: u32,
-		top_k: u32,
-		top_p_ppm: u32,
-	},
-}
-
-/// Where a job stands.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(tag = "state", rename_all = "camelCase")]
-pub enum StatusView {
-	#[serde(rename_all = "camelCase")]
-	Assigned {
-		provider: String,
-		price_per_token: String,
-		collateral: String,
-		deadline: BlockNumber,
-	},
-	#[serde(rename_all = "camelCase")]
-	Proposed {
-		provider: String,
-		price_per_token: String,
-		n_tokens: u32,
-		finish: String,
-		commitment: Hash,
-		challenge_until: BlockNumber,
-	},
-	#[serde(rename_all = "camelCase")]
-	Disputed { provider: String, n_tokens: u32, since: BlockNumber },
-	#[serde(rename_all = "camelCase")]
-	Finalized {
-		provider: String,
-		n_tokens: u32,
-		finish: String,
-		commitment: Hash,
-		paid: String,
-		refunded: String,
-		at: BlockNumber,
-	},
-	#[serde(rename_all = "camelCase")]
-	Slashed { provider: String, slashed: String, refunded: String, at: BlockNumber },
-	#[serde(rename_all = "camelCase")]
-	Refunded { refunded: String, at: BlockNumber },
-}
-
-/// A delivered output.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct OutputView {
-	/// The text, with invalid UTF-8 replaced.
-	pub text: String,
-	pub tokens: Vec<TokenId>,
-}
-
-/// A job.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct JobView {
-	pub id: JobId,
-	pub owner: String,
-	pub model: ModelId,
-	pub sampling: SamplingView,
-	/// A string: seeds use all 64 bits.
-	pub seed: String,
-	pub max_tokens: u32,
-	pub max_price_per_token: String,
-	pub escrow: String,
-	pub verification_fee: String,
-	pub submitted_at: BlockNumber,
-	pub attempts: Vec<String>,
-	pub status: StatusView,
-	pub prompt: Option<String>,
-	pub output: Option<OutputView>,
-}
-
-/// An offer for a model.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct OfferView {
-	pub provider: String,
-	pub price_per_token: String,
-	pub max_concurrent: u32,
-}
-
-/// A registered model.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct ModelView {
-	pub id: ModelId,
-	pub name: String,
-	pub owner: String,
-	pub architecture: String,
-	pub context_length: u32,
-	pub active: bool,
-	pub registered_at: BlockNumber,
-}
-
-/// A provider.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct ProviderView {
-	pub endpoint: String,
-	pub stake: String,
-	pub locked: String,
-	pub unbonding: String,
-	/// Parts per billion.
-	pub reputation_ppb: u32,
-	pub offers: Vec<ModelId>,
-}
 
 #[rpc(client, server, namespace = "faithful")]
 pub trait MarketRpc {
@@ -450,7 +326,7 @@ where
 		};
 		let sink = pending.accept().await?;
 		sink.send(SubscriptionMessage::from_json(&last)?).await?;
-		while !is_terminal(&last.status) {
+		while !last.status.is_terminal() {
 			let block = tokio::select! {
 				_ = sink.closed() => return Ok(()),
 				block = blocks.next() => match block {
@@ -469,13 +345,6 @@ where
 		}
 		Ok(())
 	}
-}
-
-fn is_terminal(status: &StatusView) -> bool {
-	matches!(
-		status,
-		StatusView::Finalized { .. } | StatusView::Slashed { .. } | StatusView::Refunded { .. }
-	)
 }
 
 #[cfg(test)]
@@ -499,7 +368,7 @@ mod tests {
 		assert_eq!(json["state"], "finalized");
 		assert_eq!(json["paid"], "100000000000000000000");
 		assert_eq!(json["provider"], provider.to_ss58check());
-		assert!(is_terminal(&view));
+		assert!(view.is_terminal());
 	}
 
 	#[test]

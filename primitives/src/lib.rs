@@ -11,6 +11,8 @@ pub mod models;
 pub mod parameters;
 pub mod providers;
 pub mod routing;
+#[cfg(feature = "std")]
+pub mod rpc;
 
 use polkadot_sdk::sp_runtime::{
 	traits::{IdentifyAccount, Verify},

@@ -446,3 +446,25 @@ pub type Executive = polkadot_sdk::frame_executive::Executive<
 	Runtime,
 	AllPalletsWithSystem,
 >;
+
+#[cfg(test)]
+mod metadata_tests {
+	use super::Runtime;
+
+	/// The worker and the CLI compile against `metadata/faithful.scale` (subxt codegen). This
+	/// fails when that file no longer matches the runtime; `FAITHFUL_UPDATE_METADATA=1 cargo test
+	/// -p faithful-runtime metadata` rewrites it.
+	#[test]
+	fn committed_metadata_matches_the_runtime() {
+		let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../metadata/faithful.scale");
+		let current = Runtime::metadata_at_version(15).expect("the runtime serves metadata v15");
+		if std::env::var_os("FAITHFUL_UPDATE_METADATA").is_some() {
+			std::fs::write(path, &*current).expect("metadata/ is writable");
+		}
+		let committed = std::fs::read(path).unwrap_or_default();
+		assert!(
+			committed == *current,
+			"metadata/faithful.scale is stale: run FAITHFUL_UPDATE_METADATA=1 cargo test -p faithful-runtime metadata"
+		);
+	}
+}

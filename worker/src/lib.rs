@@ -1,4 +1,5 @@
-//! The Faithful compute provider. For now: the model id computation every provider and model
-//! registrant needs; the inference engine and the provider daemon come next.
+//! The Faithful compute provider: the model id computation every provider and model registrant
+//! needs, and the inference engine; the provider daemon comes next.
 
+pub mod engine;
 pub mod model_id;

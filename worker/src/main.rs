@@ -1,10 +1,19 @@
 //! `faithful-worker`: the compute provider's command-line tool.
 
-use std::path::PathBuf;
+use std::{
+	io::Write,
+	path::{Path, PathBuf},
+	process::ExitCode,
+	time::Instant,
+};
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
-use faithful_worker::model_id;
+use candle_core::Device;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use faithful_worker::{
+	engine::{self, Finish, Model, SampledParams, Sampling},
+	model_id,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -21,23 +30,180 @@ enum Command {
 		/// Path of the GGUF file.
 		path: PathBuf,
 	},
+	/// Answer a chat prompt, streaming the answer to stdout; the output tokens, finish reason and
+	/// speed go to stderr.
+	Generate {
+		#[command(flatten)]
+		model: ModelArgs,
+		#[command(flatten)]
+		sampling: SamplingArgs,
+		/// The most tokens to generate, the end-of-reply token included.
+		#[arg(long, default_value_t = 256)]
+		max_tokens: usize,
+		/// The user's message.
+		prompt: String,
+	},
+	/// Check a claimed answer by teacher-forced re-execution; exits 1 when it is rejected.
+	Verify {
+		#[command(flatten)]
+		model: ModelArgs,
+		#[command(flatten)]
+		sampling: SamplingArgs,
+		/// The user's message the answer claims to answer.
+		#[arg(long)]
+		prompt: String,
+		/// The claimed output tokens, comma-separated (as `generate` prints them).
+		#[arg(long, value_delimiter = ',', num_args = 1..)]
+		tokens: Vec<u32>,
+		/// How the claimed generation ended.
+		#[arg(long, value_enum, default_value_t = FinishArg::Eos)]
+		finish: FinishArg,
+		/// The request's token budget.
+		#[arg(long, default_value_t = 256)]
+		max_tokens: usize,
+		/// The tolerance on logit differences.
+		#[arg(long, default_value_t = engine::DEFAULT_EPSILON)]
+		epsilon: f64,
+	},
 }
 
-fn main() -> Result<()> {
+#[derive(Args)]
+struct ModelArgs {
+	/// Path of the GGUF model.
+	#[arg(long)]
+	model: PathBuf,
+	/// Where to run; `cuda` needs a build with the `cuda` feature. CPU threads follow
+	/// RAYON_NUM_THREADS (default: the physical cores).
+	#[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+	device: DeviceArg,
+}
+
+#[derive(Args)]
+struct SamplingArgs {
+	/// Sample at this temperature instead of taking the most likely token (0 means greedy).
+	#[arg(long)]
+	temperature: Option<f64>,
+	/// Keep only the k most likely tokens (0: all).
+	#[arg(long, default_value_t = 0, requires = "temperature")]
+	top_k: u32,
+	/// Keep the most likely tokens up to this probability mass (1: all).
+	#[arg(long, default_value_t = 1.0, requires = "temperature")]
+	top_p: f64,
+	/// The sampler's seed.
+	#[arg(long, default_value_t = 0, requires = "temperature")]
+	seed: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DeviceArg {
+	Cpu,
+	Cuda,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FinishArg {
+	Eos,
+	Length,
+}
+
+impl ModelArgs {
+	fn load(&self) -> Result<Model> {
+		let device = match self.device {
+			DeviceArg::Cpu => Device::Cpu,
+			DeviceArg::Cuda => Device::new_cuda(0).context("opening CUDA device 0")?,
+		};
+		Model::load(&self.model, &device)
+	}
+}
+
+impl SamplingArgs {
+	fn sampling(&self) -> Result<Sampling> {
+		Ok(match self.temperature {
+			None | Some(0.0) => Sampling::Greedy,
+			Some(t) => Sampling::Sampled(SampledParams::new(t, self.top_k, self.top_p, self.seed)?),
+		})
+	}
+}
+
+fn main() -> Result<ExitCode> {
 	match Cli::parse().command {
-		Command::ModelId { path } => {
-			let bar = ProgressBar::new(0).with_style(
-				ProgressStyle::with_template("hashing {bytes}/{total_bytes} [{bar:30}] {eta}")
-					.expect("valid progress template"),
+		Command::ModelId { path } => print_model_id(&path)?,
+		Command::Generate { model, sampling, max_tokens, prompt } => {
+			let sampling = sampling.sampling()?;
+			let mut model = model.load()?;
+			let prompt = model.chat_prompt(&prompt)?;
+			let mut stdout = std::io::stdout().lock();
+			let start = Instant::now();
+			let mut first_token = None;
+			let out = engine::generate(&mut model, &prompt, &sampling, max_tokens, |_, piece| {
+				first_token.get_or_insert_with(Instant::now);
+				// A closed stdout (a pipe into `head`) should not stop the run.
+				let _ = stdout.write_all(piece.as_bytes()).and_then(|()| stdout.flush());
+			})?;
+			let end = Instant::now();
+			let first = first_token.expect("at least one token");
+			// Ignored like the pieces' writes.
+			let _ = writeln!(stdout).and_then(|()| stdout.flush());
+			let tokens: Vec<String> = out.tokens.iter().map(u32::to_string).collect();
+			eprintln!("finish: {}", finish_name(out.finish));
+			eprintln!("tokens ({}): {}", out.n_tokens(), tokens.join(","));
+			eprintln!(
+				"prompt: {} tokens, first token after {:.3} s; then {:.1} tokens/s",
+				prompt.len(),
+				(first - start).as_secs_f64(),
+				(out.n_tokens() - 1) as f64 / (end - first).as_secs_f64()
 			);
-			let id = model_id::hash_file(&path, |done, total| {
-				bar.set_length(total);
-				bar.set_position(done);
-			})
-			.with_context(|| format!("hashing {}", path.display()))?;
-			bar.finish_and_clear();
-			println!("{}", model_id::to_hex(&id));
+		}
+		Command::Verify { model, sampling, prompt, tokens, finish, max_tokens, epsilon } => {
+			let sampling = sampling.sampling()?;
+			let model = model.load()?;
+			let prompt = model.chat_prompt(&prompt)?;
+			let finish = match finish {
+				FinishArg::Eos => Finish::Eos,
+				FinishArg::Length => Finish::Length,
+			};
+			let start = Instant::now();
+			let verdict =
+				engine::verify(&model, &prompt, &sampling, &tokens, finish, max_tokens, epsilon)?;
+			let seconds = start.elapsed().as_secs_f64();
+			if verdict.accepted {
+				println!(
+					"accepted: {} tokens, largest margin {:.6} (epsilon {epsilon}), {seconds:.3} s",
+					tokens.len(),
+					verdict.margin
+				);
+			} else {
+				println!(
+					"rejected at position {}: {:?}, margin {:.6} (epsilon {epsilon}), {seconds:.3} s",
+					verdict.first_bad_position.expect("a rejection has a position"),
+					verdict.rejection.expect("a rejection has a reason"),
+					verdict.margin
+				);
+				return Ok(ExitCode::FAILURE);
+			}
 		}
 	}
+	Ok(ExitCode::SUCCESS)
+}
+
+fn finish_name(finish: Finish) -> &'static str {
+	match finish {
+		Finish::Eos => "eos",
+		Finish::Length => "length",
+	}
+}
+
+fn print_model_id(path: &Path) -> Result<()> {
+	let bar = ProgressBar::new(0).with_style(
+		ProgressStyle::with_template("hashing {bytes}/{total_bytes} [{bar:30}] {eta}")
+			.expect("valid progress template"),
+	);
+	let id = model_id::hash_file(path, |done, total| {
+		bar.set_length(total);
+		bar.set_position(done);
+	})
+	.with_context(|| format!("hashing {}", path.display()))?;
+	bar.finish_and_clear();
+	println!("{}", model_id::to_hex(&id));
 	Ok(())
 }

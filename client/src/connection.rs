@@ -1,0 +1,136 @@
+//! A connection to a Faithful node: subxt for signed transactions and storage, and the node's
+//! `faithful_*` RPC for the market's reads.
+
+use anyhow::{anyhow, Context, Result};
+use faithful_primitives::{
+	jobs::JobId,
+	rpc::{JobView, ModelView, OfferView, ProviderView, QuoteView},
+	Balance,
+};
+use subxt::{
+	rpcs::{
+		client::{rpc_params, RpcSubscription},
+		RpcClient,
+	},
+	transactions::Payload,
+	utils::AccountId32,
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+use crate::{chain, error::explain};
+
+/// What a signed transaction left behind once finalized.
+pub type Events = subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>;
+
+/// A Faithful node reached over its WebSocket RPC.
+pub struct Connection {
+	api: OnlineClient<PolkadotConfig>,
+	rpc: RpcClient,
+}
+
+/// An sr25519 key from a secret URI: a dev name (`//Alice`), a mnemonic, or a hex seed.
+pub fn keypair(suri: &str) -> Result<Keypair> {
+	let uri: SecretUri = suri.parse().map_err(|e| anyhow!("`{suri}` is not a secret URI: {e}"))?;
+	Keypair::from_uri(&uri).map_err(|e| anyhow!("cannot derive a key from `{suri}`: {e}"))
+}
+
+/// The SS58 address of `key`.
+pub fn address(key: &Keypair) -> String {
+	AccountId32(key.public_key().0).to_string()
+}
+
+/// Parses an SS58 address.
+pub fn parse_address(address: &str) -> Result<AccountId32> {
+	address.parse().map_err(|e| anyhow!("`{address}` is not an SS58 address: {e:?}"))
+}
+
+impl Connection {
+	/// Connects to the node at `url` (e.g. `ws://127.0.0.1:9944`).
+	pub async fn open(url: &str) -> Result<Self> {
+		let rpc = RpcClient::from_insecure_url(url)
+			.await
+			.with_context(|| format!("cannot reach a node at {url}; is faithful-node running?"))?;
+		let api = OnlineClient::<PolkadotConfig>::from_rpc_client(rpc.clone())
+			.await
+			.with_context(|| format!("the node at {url} did not answer as a Faithful node"))?;
+		Ok(Self { api, rpc })
+	}
+
+	/// The subxt client, for anything this type does not wrap.
+	pub fn api(&self) -> &OnlineClient<PolkadotConfig> {
+		&self.api
+	}
+
+	/// Signs `call` with `signer`, submits it and waits until it is finalized and succeeded.
+	/// A failure reads as the pallet's error and its documentation.
+	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> Result<Events> {
+		let progress = self
+			.api
+			.at_current_block()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch_default(call, signer)
+			.await
+			.map_err(|e| anyhow!("the node refused the transaction: {e}"))?;
+		progress.wait_for_finalized_success().await.map_err(|e| anyhow!(explain(&e)))
+	}
+
+	/// Free balance of `account` at the latest finalized block.
+	pub async fn free_balance(&self, account: &AccountId32) -> Result<Balance> {
+		let at = self.api.at_current_block().await?;
+		let entry = at
+			.storage()
+			.entry(chain::storage().system().account())?
+			.fetch((account.clone(),))
+			.await?;
+		Ok(entry.decode()?.data.free)
+	}
+
+	/// `faithful_quote`.
+	pub async fn quote(&self, model: &str, max_tokens: u32) -> Result<Option<QuoteView>> {
+		Ok(self.rpc.request("faithful_quote", rpc_params![model, max_tokens]).await?)
+	}
+
+	/// `faithful_job`.
+	pub async fn job(&self, job: JobId) -> Result<Option<JobView>> {
+		Ok(self.rpc.request("faithful_job", rpc_params![job]).await?)
+	}
+
+	/// `faithful_jobsOf`.
+	pub async fn jobs_of(&self, owner: &str) -> Result<Vec<JobId>> {
+		Ok(self.rpc.request("faithful_jobsOf", rpc_params![owner]).await?)
+	}
+
+	/// `faithful_offers`.
+	pub async fn offers(&self, model: &str) -> Result<Vec<OfferView>> {
+		Ok(self.rpc.request("faithful_offers", rpc_params![model]).await?)
+	}
+
+	/// `faithful_models`.
+	pub async fn models(&self) -> Result<Vec<ModelView>> {
+		Ok(self.rpc.request("faithful_models", rpc_params![]).await?)
+	}
+
+	/// `faithful_provider`.
+	pub async fn provider(&self, who: &str) -> Result<Option<ProviderView>> {
+		Ok(self.rpc.request("faithful_provider", rpc_params![who]).await?)
+	}
+
+	/// `faithful_subscribeJob`: the job now, then each change until it ends.
+	pub async fn follow_job(&self, job: JobId) -> Result<RpcSubscription<JobView>> {
+		Ok(self
+			.rpc
+			.subscribe("faithful_subscribeJob", rpc_params![job], "faithful_unsubscribeJob")
+			.await?)
+	}
+
+	/// The id of a model given by name or by 0x-hex id.
+	pub async fn resolve_model(&self, model: &str) -> Result<ModelView> {
+		let models = self.models().await?;
+		models
+			.into_iter()
+			.find(|m| m.name == model || format!("{:?}", m.id) == model.to_lowercase())
+			.ok_or_else(|| anyhow!("no model is registered as `{model}`; see `faithful models`"))
+	}
+}

@@ -1,0 +1,419 @@
+//! `faithful`: the user's command line for the Faithful market.
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::{Parser, Subcommand};
+use faithful_client::{
+	amount::{format_fth, parse_fth},
+	chain::{
+		self,
+		runtime_types::{faithful_primitives::jobs::Sampling, sp_arithmetic::per_things::Permill},
+	},
+	connection::{address, keypair, parse_address},
+	Connection,
+};
+use faithful_primitives::{
+	rpc::{JobView, StatusView},
+	Balance,
+};
+use serde::Serialize;
+use subxt::utils::{AccountId32, MultiAddress, H256};
+
+#[derive(Parser)]
+#[command(version, about = "Use the Faithful market: models, providers, prompts, jobs, balances")]
+struct Cli {
+	/// The node's WebSocket RPC.
+	#[arg(long, global = true, default_value = "ws://127.0.0.1:9944")]
+	url: String,
+
+	/// The signing key: a dev name (`//Alice`), a mnemonic, or a hex seed.
+	#[arg(long, global = true, default_value = "//Alice")]
+	suri: String,
+
+	/// Print JSON for scripts instead of text for people.
+	#[arg(long, global = true)]
+	json: bool,
+
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Registered models.
+	Models,
+	/// Offers for a model (name or 0x id).
+	Offers { model: String },
+	/// A provider's stake and reputation (default: the signing key's account).
+	Provider { address: Option<String> },
+	/// Free balance of an account (default: the signing key's account).
+	Balance { address: Option<String> },
+	/// Sends FTH to an account.
+	Transfer {
+		to: String,
+		/// Amount in FTH, e.g. `1.5`.
+		amount: String,
+	},
+	/// What a job would cost now.
+	Quote {
+		model: String,
+		#[arg(long, default_value_t = 64)]
+		max_tokens: u32,
+	},
+	/// Asks a model; waits for the answer and prints it with what was paid and refunded.
+	Prompt {
+		/// The prompt.
+		text: String,
+		/// Model name or 0x id.
+		#[arg(long)]
+		model: String,
+		#[arg(long, default_value_t = 64)]
+		max_tokens: u32,
+		/// Highest price per output token, in FTH (default: the highest offer that can take it).
+		#[arg(long)]
+		max_price: Option<String>,
+		/// Sample instead of greedy decoding, at this temperature (e.g. 0.7).
+		#[arg(long)]
+		temperature: Option<f64>,
+		#[arg(long, default_value_t = 0)]
+		top_k: u32,
+		#[arg(long, default_value_t = 1.0)]
+		top_p: f64,
+		/// Submit and print the job id without waiting.
+		#[arg(long)]
+		no_wait: bool,
+	},
+	/// A job's status, prompt and answer.
+	Job { id: u64 },
+	/// Ids of an account's jobs (default: the signing key's account).
+	Jobs { address: Option<String> },
+	/// Disputes a job's result during its challenge window, holding the challenge bond.
+	Challenge { id: u64 },
+}
+
+#[tokio::main]
+async fn main() {
+	let cli = Cli::parse();
+	if let Err(error) = run(cli).await {
+		eprintln!("error: {error:#}");
+		std::process::exit(1);
+	}
+}
+
+fn print<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T) -> String) -> Result<()> {
+	if json {
+		println!("{}", serde_json::to_string_pretty(value)?);
+	} else {
+		println!("{}", human(value));
+	}
+	Ok(())
+}
+
+fn units(amount: &str) -> Balance {
+	amount.parse().unwrap_or_default()
+}
+
+async fn run(cli: Cli) -> Result<()> {
+	let connection = Connection::open(&cli.url).await?;
+	let me = || keypair(&cli.suri);
+	let account_or_me = |given: Option<String>| -> Result<String> {
+		match given {
+			Some(address) => Ok(parse_address(&address)?.to_string()),
+			None => Ok(address(&me()?)),
+		}
+	};
+	match cli.command {
+		Command::Models => {
+			let models = connection.models().await?;
+			print(cli.json, &models, |models| {
+				if models.is_empty() {
+					return "no models registered".into();
+				}
+				models
+					.iter()
+					.map(|m| {
+						let state = if m.active { "active" } else { "retired" };
+						format!(
+							"{}  {}  {} ctx {}  {state}",
+							m.id, m.name, m.architecture, m.context_length
+						)
+					})
+					.collect::<Vec<_>>()
+					.join("\n")
+			})
+		}
+		Command::Offers { model } => {
+			let model = connection.resolve_model(&model).await?;
+			let offers = connection.offers(&format!("{:?}", model.id)).await?;
+			print(cli.json, &offers, |offers| {
+				if offers.is_empty() {
+					return format!("nobody offers {}", model.name);
+				}
+				offers
+					.iter()
+					.map(|o| {
+						format!(
+							"{}  {} per token  up to {} at once",
+							o.provider,
+							format_fth(units(&o.price_per_token)),
+							o.max_concurrent
+						)
+					})
+					.collect::<Vec<_>>()
+					.join("\n")
+			})
+		}
+		Command::Provider { address } => {
+			let who = account_or_me(address)?;
+			let provider = connection
+				.provider(&who)
+				.await?
+				.ok_or_else(|| anyhow!("{who} is not a provider"))?;
+			print(cli.json, &provider, |p| {
+				format!(
+					"endpoint {}\nstake {} ({} backing jobs, {} unbonding)\nreputation {:.1} %\noffers {}",
+					p.endpoint,
+					format_fth(units(&p.stake)),
+					format_fth(units(&p.locked)),
+					format_fth(units(&p.unbonding)),
+					p.reputation_ppb as f64 / 1e7,
+					p.offers.len()
+				)
+			})
+		}
+		Command::Balance { address } => {
+			let who = account_or_me(address)?;
+			let free = connection.free_balance(&parse_address(&who)?).await?;
+			print(
+				cli.json,
+				&serde_json::json!({ "account": who, "free": free.to_string() }),
+				|_| format!("{who}: {}", format_fth(free)),
+			)
+		}
+		Command::Transfer { to, amount } => {
+			let to = parse_address(&to)?;
+			let amount = parse_fth(&amount)?;
+			let call = chain::transactions()
+				.balances()
+				.transfer_keep_alive(MultiAddress::<AccountId32, ()>::Id(to.clone()), amount);
+			connection.submit(&call, &me()?).await?;
+			print(
+				cli.json,
+				&serde_json::json!({ "to": to.to_string(), "amount": amount.to_string() }),
+				|_| format!("sent {} to {to}", format_fth(amount)),
+			)
+		}
+		Command::Quote { model, max_tokens } => {
+			let model = connection.resolve_model(&model).await?;
+			let quote = connection.quote(&format!("{:?}", model.id), max_tokens).await?;
+			let quote = quote.ok_or_else(|| {
+				anyhow!(
+					"no provider can take a {max_tokens}-token job for {} right now",
+					model.name
+				)
+			})?;
+			print(cli.json, &quote, |q| {
+				format!(
+					"{} providers, {} to {} per token; escrow at the top price {}",
+					q.providers,
+					format_fth(units(&q.min_price_per_token)),
+					format_fth(units(&q.max_price_per_token)),
+					format_fth(units(&q.escrow))
+				)
+			})
+		}
+		Command::Prompt {
+			text,
+			model,
+			max_tokens,
+			max_price,
+			temperature,
+			top_k,
+			top_p,
+			no_wait,
+		} => {
+			let request = PromptRequest {
+				text,
+				model,
+				max_tokens,
+				max_price,
+				sampling: sampling(temperature, top_k, top_p)?,
+				no_wait,
+			};
+			prompt(&connection, &me()?, cli.json, request).await
+		}
+		Command::Job { id } => {
+			let job = connection.job(id).await?.ok_or_else(|| anyhow!("no job has id {id}"))?;
+			print(cli.json, &job, describe_job)
+		}
+		Command::Jobs { address } => {
+			let who = account_or_me(address)?;
+			let jobs = connection.jobs_of(&who).await?;
+			print(cli.json, &jobs, |jobs| {
+				if jobs.is_empty() {
+					format!("{who} has no jobs")
+				} else {
+					jobs.iter().map(u64::to_string).collect::<Vec<_>>().join("\n")
+				}
+			})
+		}
+		Command::Challenge { id } => {
+			connection.submit(&chain::transactions().jobs().challenge(id), &me()?).await?;
+			print(cli.json, &serde_json::json!({ "job": id, "challenged": true }), |_| {
+				format!("challenged job {id}; a committee will re-execute it and vote")
+			})
+		}
+	}
+}
+
+fn sampling(temperature: Option<f64>, top_k: u32, top_p: f64) -> Result<Sampling> {
+	let Some(temperature) = temperature else { return Ok(Sampling::Greedy) };
+	if !(0.001..=2.0).contains(&temperature) {
+		bail!("--temperature must be between 0.001 and 2");
+	}
+	if !(0.0..=1.0).contains(&top_p) || top_p == 0.0 {
+		bail!("--top-p must be in (0, 1]");
+	}
+	Ok(Sampling::Sampled {
+		temperature_milli: (temperature * 1000.0).round() as u32,
+		top_k,
+		top_p: Permill((top_p * 1e6).round() as u32),
+	})
+}
+
+/// What `faithful prompt` was asked for.
+struct PromptRequest {
+	text: String,
+	model: String,
+	max_tokens: u32,
+	max_price: Option<String>,
+	sampling: Sampling,
+	no_wait: bool,
+}
+
+async fn prompt(
+	connection: &Connection,
+	signer: &subxt_signer::sr25519::Keypair,
+	json: bool,
+	request: PromptRequest,
+) -> Result<()> {
+	let PromptRequest { text, model, max_tokens, max_price, sampling, no_wait } = request;
+	if text.trim().is_empty() {
+		bail!("the prompt is empty");
+	}
+	let model = connection.resolve_model(&model).await?;
+	let model_hex = format!("{:?}", model.id);
+	// Refuse what the chain would refuse before paying a fee for it.
+	let quote = connection.quote(&model_hex, max_tokens).await?.ok_or_else(|| {
+		anyhow!("no provider can take a {max_tokens}-token job for {} right now", model.name)
+	})?;
+	let cap = match max_price {
+		Some(price) => parse_fth(&price)?,
+		None => units(&quote.max_price_per_token),
+	};
+	let cheapest = units(&quote.min_price_per_token);
+	if cap < cheapest {
+		bail!(
+			"a price cap of {} per token is too low: the cheapest offer for {} is {}",
+			format_fth(cap),
+			model.name,
+			format_fth(cheapest)
+		);
+	}
+	let value = cap
+		.checked_mul(max_tokens.into())
+		.ok_or_else(|| anyhow!("--max-price × --max-tokens is too large"))?;
+	let free = connection.free_balance(&AccountId32(signer.public_key().0)).await?;
+	if free < value {
+		bail!(
+			"insufficient funds: the job holds at least {} and {} has {}",
+			format_fth(value),
+			address(signer),
+			format_fth(free)
+		);
+	}
+	let call = chain::transactions().jobs().submit(
+		H256(model.id.0),
+		text.into_bytes(),
+		sampling,
+		max_tokens,
+		cap,
+	);
+	let events = connection.submit(&call, signer).await?;
+	let submitted = events
+		.find_first::<chain::jobs::events::JobSubmitted>()
+		.ok_or_else(|| anyhow!("the chain accepted the job but reported no JobSubmitted"))?
+		.context("cannot read the JobSubmitted event")?;
+	let id = submitted.job;
+	if no_wait {
+		return print(json, &serde_json::json!({ "job": id }), |_| format!("job {id}"));
+	}
+	if !json {
+		eprintln!("job {id}: {} held in escrow", format_fth(submitted.escrow));
+	}
+	let mut updates = connection.follow_job(id).await?;
+	let mut last = None;
+	while let Some(update) = updates.next().await {
+		let job: JobView = update?;
+		if !json {
+			eprintln!("job {id}: {}", describe_status(&job.status));
+		}
+		let over = job.status.is_terminal();
+		last = Some(job);
+		if over {
+			break;
+		}
+	}
+	let job = last.ok_or_else(|| anyhow!("the node stopped reporting job {id}"))?;
+	if !job.status.is_terminal() {
+		bail!("the node stopped reporting job {id} before it settled; see `faithful job {id}`");
+	}
+	print(json, &job, |job| {
+		let answer = job.output.as_ref().map(|o| o.text.clone()).unwrap_or_default();
+		format!("{answer}\n{}", describe_status(&job.status))
+	})
+}
+
+fn describe_status(status: &StatusView) -> String {
+	match status {
+		StatusView::Assigned { provider, price_per_token, deadline, .. } => format!(
+			"assigned to {provider} at {} per token, due by block {deadline}",
+			format_fth(units(price_per_token))
+		),
+		StatusView::Proposed { n_tokens, challenge_until, .. } => {
+			format!(
+				"answered with {n_tokens} tokens; open to challenge until block {challenge_until}"
+			)
+		}
+		StatusView::Disputed { since, .. } => {
+			format!("disputed since block {since}; a committee is voting")
+		}
+		StatusView::Finalized { n_tokens, paid, refunded, .. } => format!(
+			"settled: {n_tokens} tokens, provider paid {}, {} refunded to you",
+			format_fth(units(paid)),
+			format_fth(units(refunded))
+		),
+		StatusView::Slashed { slashed, refunded, .. } => format!(
+			"the result was found wrong: provider slashed {}, {} refunded to you",
+			format_fth(units(slashed)),
+			format_fth(units(refunded))
+		),
+		StatusView::Refunded { refunded, .. } => {
+			format!("no provider answered in time: {} refunded to you", format_fth(units(refunded)))
+		}
+	}
+}
+
+fn describe_job(job: &JobView) -> String {
+	let mut lines = vec![
+		format!("job {} by {}", job.id, job.owner),
+		format!("model {}", job.model),
+		format!("status: {}", describe_status(&job.status)),
+	];
+	if let Some(prompt) = &job.prompt {
+		lines.push(format!("prompt: {prompt}"));
+	}
+	if let Some(output) = &job.output {
+		lines.push(format!("answer: {}", output.text));
+	}
+	lines.join("\n")
+}

@@ -1,0 +1,191 @@
+//! A loaded model: its tokenizer, its chat template and its network, with the KV cache that
+//! generation fills.
+
+use std::{fs::File, path::Path};
+
+use anyhow::{bail, ensure, Context, Result};
+use candle_core::{quantized::gguf_file::Content, Device, Tensor};
+
+use super::{
+	chat::ChatMl,
+	llama::{Cache, Llama},
+	metadata::{self, Metadata},
+	tokenizer::Tokenizer,
+};
+
+/// The model families the engine runs; `general.architecture` in the GGUF picks one, and each
+/// has its own loader and forward passes. Qwen2 and Gemma3 come next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Architecture {
+	Llama,
+}
+
+impl Architecture {
+	fn from_gguf(metadata: &Metadata) -> Result<Self> {
+		match metadata::string(metadata, "general.architecture")? {
+			"llama" => Ok(Self::Llama),
+			other => bail!("unsupported architecture {other:?} (supported: llama)"),
+		}
+	}
+}
+
+enum Network {
+	Llama(Llama),
+}
+
+pub struct Model {
+	architecture: Architecture,
+	tokenizer: Tokenizer,
+	chat: ChatMl,
+	network: Network,
+	/// The sequence being generated.
+	cache: Cache,
+	max_sequence_len: usize,
+}
+
+impl Model {
+	/// Loads a GGUF file onto `device`.
+	pub fn load(path: &Path, device: &Device) -> Result<Self> {
+		let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+		let content = Content::read(&mut file)
+			.with_context(|| format!("reading {} as GGUF", path.display()))?;
+		let md = &content.metadata;
+		let architecture = Architecture::from_gguf(md)?;
+		let tokenizer = Tokenizer::from_gguf(md)?;
+		let chat = ChatMl::from_tokenizer(&tokenizer)?;
+		let rows = content
+			.tensor_infos
+			.get("token_embd.weight")
+			.context("the GGUF has no token_embd.weight")?
+			.shape
+			.dims()[0];
+		ensure!(
+			rows == tokenizer.len(),
+			"the vocabulary has {} tokens but the embedding {rows} rows",
+			tokenizer.len()
+		);
+		let (network, max_sequence_len) = match architecture {
+			Architecture::Llama => (
+				Network::Llama(Llama::load(&content, &mut file, device)?),
+				metadata::usize(md, "llama.context_length")?,
+			),
+		};
+		Ok(Self {
+			architecture,
+			tokenizer,
+			chat,
+			network,
+			cache: Cache::default(),
+			max_sequence_len,
+		})
+	}
+
+	pub fn architecture(&self) -> Architecture {
+		self.architecture
+	}
+
+	pub fn tokenizer(&self) -> &Tokenizer {
+		&self.tokenizer
+	}
+
+	pub fn chat(&self) -> &ChatMl {
+		&self.chat
+	}
+
+	/// The prompt tokens for one user message in the model's chat template.
+	pub fn chat_prompt(&self, user: &str) -> Result<Vec<u32>> {
+		self.chat.prompt(&self.tokenizer, user)
+	}
+
+	/// The most tokens, prompt and answer together, the model attends over.
+	pub fn max_sequence_len(&self) -> usize {
+		self.max_sequence_len
+	}
+
+	/// Feeds `tokens` at sequence position `position` (what generation runs, KV-cached) and
+	/// returns the logits after the last of them. Position 0 starts a new sequence; any other must
+	/// follow on from the previous call.
+	pub fn next_logits(&mut self, tokens: &[u32], position: usize) -> Result<Vec<f32>> {
+		if position == 0 {
+			self.cache = Cache::default();
+		}
+		ensure!(
+			position == self.cache.len(),
+			"position {position} does not follow the {} positions run so far",
+			self.cache.len()
+		);
+		ensure!(!tokens.is_empty(), "no tokens to feed");
+		let logits = match &self.network {
+			Network::Llama(llama) => llama.forward(tokens, &mut self.cache, tokens.len() - 1)?,
+		};
+		Ok(logits.squeeze(0)?.to_vec1()?)
+	}
+
+	/// One teacher-forced pass over `tokens` (what verification runs): the logits of positions
+	/// `from..`, shape `(tokens.len() - from, vocabulary)`, on the CPU.
+	pub fn teacher_logits(&self, tokens: &[u32], from: usize) -> Result<Tensor> {
+		let logits = match &self.network {
+			Network::Llama(llama) => llama.forward(tokens, &mut Cache::default(), from)?,
+		};
+		Ok(logits.to_device(&Device::Cpu)?)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::engine::test_model;
+
+	#[test]
+	fn decoding_token_by_token_agrees_with_the_teacher_forced_pass() {
+		let mut model = test_model::load();
+		let tokens = model.tokenizer().encode("the cat sat in the hat, 42 times").unwrap();
+		let all = model.teacher_logits(&tokens, 0).unwrap();
+		let mut worst = 0f32;
+		let prefill = model.next_logits(&tokens[..4], 0).unwrap();
+		let mut steps = vec![(3, prefill)];
+		for (position, &token) in tokens.iter().enumerate().skip(4) {
+			steps.push((position, model.next_logits(&[token], position).unwrap()));
+		}
+		for (position, step) in steps {
+			let row = all.get(position).unwrap().to_vec1::<f32>().unwrap();
+			assert_eq!(step.len(), row.len());
+			for (a, b) in step.iter().zip(&row) {
+				worst = worst.max((a - b).abs());
+			}
+		}
+		assert!(worst < 1e-4, "largest logit difference {worst}");
+		assert!(model.next_logits(&[1], 3).is_err(), "positions must follow on");
+		// Returning rows from a later position gives the same rows.
+		let tail = model.teacher_logits(&tokens, 5).unwrap();
+		let diff = (tail - all.narrow(0, 5, tokens.len() - 5).unwrap()).unwrap();
+		let max = diff.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+		assert!(max < 1e-5, "{max}");
+	}
+
+	/// candle's `quantized_llama` is an independent implementation of the same network. It rounds
+	/// activations to 8 bits before a quantized matmul, so the comparison runs on an f32 copy of
+	/// the tiny model, where both compute in f32 and must agree to the last bits' noise.
+	#[test]
+	fn the_forward_pass_agrees_with_candles_quantized_llama() {
+		use candle_transformers::models::quantized_llama::ModelWeights;
+		let file = test_model::write(false);
+		let model = Model::load(file.path(), &Device::Cpu).unwrap();
+		let mut reader = File::open(file.path()).unwrap();
+		let content = Content::read(&mut reader).unwrap();
+		let mut reference = ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap();
+		let tokens = model.chat_prompt("the cat sat in the hat, 1999 times").unwrap();
+		let ours = model.teacher_logits(&tokens, 0).unwrap();
+		let mut worst = 0f32;
+		for len in [1, 7, tokens.len()] {
+			let input = Tensor::new(&tokens[..len], &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+			let theirs = reference.forward(&input, 0).unwrap().squeeze(0).unwrap();
+			let theirs = theirs.to_vec1::<f32>().unwrap();
+			let row = ours.get(len - 1).unwrap().to_vec1::<f32>().unwrap();
+			for (a, b) in theirs.iter().zip(&row) {
+				worst = worst.max((a - b).abs());
+			}
+		}
+		assert!(worst < 1e-4, "largest logit difference {worst}");
+	}
+}

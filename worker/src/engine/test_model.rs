@@ -1,0 +1,130 @@
+//! A tiny random-weight llama (2 layers, width 64, 266-token byte-level vocabulary) written to a
+//! temporary GGUF, so the engine's tests run in seconds and download nothing. Weights are drawn
+//! from the sampler's counter-based uniforms, so every run builds the same model; matrices are
+//! quantized like the real model's (Q8_0 embeddings, Q4_1 elsewhere).
+
+use candle_core::{
+	quantized::{gguf_file, GgmlDType, QTensor},
+	Device, Tensor,
+};
+
+use super::{metadata::Metadata, model::Model, sampler::uniform, tokenizer::byte_of_char};
+
+const WIDTH: usize = 64;
+const FFN: usize = 128;
+const LAYERS: usize = 2;
+const HEADS: usize = 4;
+const KV_HEADS: usize = 2;
+const CONTROL: [&str; 3] = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"];
+const MERGES: [(&str, &str); 7] =
+	[("Ġ", "t"), ("h", "e"), ("Ġt", "he"), ("i", "n"), ("Ġ", "c"), ("a", "t"), ("Ġc", "at")];
+
+fn tokens() -> Vec<String> {
+	let mut by_byte: Vec<(u8, char)> = byte_of_char().into_iter().map(|(c, b)| (b, c)).collect();
+	by_byte.sort();
+	CONTROL
+		.iter()
+		.map(|s| s.to_string())
+		.chain(by_byte.into_iter().map(|(_, c)| c.to_string()))
+		.chain(MERGES.iter().map(|(a, b)| format!("{a}{b}")))
+		.collect()
+}
+
+/// The tokenizer and hyperparameter metadata of the tiny model.
+pub fn metadata() -> Metadata {
+	use gguf_file::Value;
+	let tokens = tokens();
+	let types = (0..tokens.len()).map(|i| Value::I32(if i < CONTROL.len() { 3 } else { 1 }));
+	let strings = |items: Vec<String>| Value::Array(items.into_iter().map(Value::String).collect());
+	[
+		("general.architecture", Value::String("llama".into())),
+		("llama.block_count", Value::U32(LAYERS as u32)),
+		("llama.context_length", Value::U32(256)),
+		("llama.embedding_length", Value::U32(WIDTH as u32)),
+		("llama.feed_forward_length", Value::U32(FFN as u32)),
+		("llama.attention.head_count", Value::U32(HEADS as u32)),
+		("llama.attention.head_count_kv", Value::U32(KV_HEADS as u32)),
+		("llama.rope.dimension_count", Value::U32((WIDTH / HEADS) as u32)),
+		("llama.rope.freq_base", Value::F32(10_000.0)),
+		("llama.attention.layer_norm_rms_epsilon", Value::F32(1e-5)),
+		("tokenizer.ggml.model", Value::String("gpt2".into())),
+		("tokenizer.ggml.pre", Value::String("smollm".into())),
+		("tokenizer.ggml.tokens", strings(tokens)),
+		("tokenizer.ggml.token_type", Value::Array(types.collect())),
+		(
+			"tokenizer.ggml.merges",
+			strings(MERGES.iter().map(|(a, b)| format!("{a} {b}")).collect()),
+		),
+		("tokenizer.ggml.eos_token_id", Value::U32(2)),
+	]
+	.into_iter()
+	.map(|(k, v)| (k.to_string(), v))
+	.collect()
+}
+
+/// A `(rows, cols)` tensor of uniforms in `[-scale, scale]` keyed by `key`, quantized to `dtype`.
+fn random(key: u64, rows: usize, cols: usize, scale: f64, dtype: GgmlDType) -> QTensor {
+	let values: Vec<f32> = (0..rows * cols)
+		.map(|i| ((2.0 * uniform(key, 0, i as u32) - 1.0) * scale) as f32)
+		.collect();
+	let shape: &[usize] = if rows == 1 { &[cols] } else { &[rows, cols] };
+	let tensor = Tensor::from_vec(values, shape, &Device::Cpu).unwrap();
+	QTensor::quantize(&tensor, dtype).unwrap()
+}
+
+/// A matrix with the variance of `1 / fan_in`, like a trained layer's.
+fn matrix(key: u64, rows: usize, cols: usize, dtype: GgmlDType) -> QTensor {
+	random(key, rows, cols, (3.0 / cols as f64).sqrt(), dtype)
+}
+
+/// A norm weight near 1.
+fn norm(key: u64) -> QTensor {
+	let noise = random(key, 1, WIDTH, 0.1, GgmlDType::F32).dequantize(&Device::Cpu).unwrap();
+	QTensor::quantize(&(noise + 1.0).unwrap(), GgmlDType::F32).unwrap()
+}
+
+/// Writes the tiny model to a temporary file and loads it on the CPU.
+pub fn load() -> Model {
+	let file = write(true);
+	Model::load(file.path(), &Device::Cpu).unwrap()
+}
+
+/// Writes the tiny model to a temporary file, deleted when dropped; unquantized, every tensor
+/// is f32.
+pub fn write(quantized: bool) -> tempfile::NamedTempFile {
+	let (embeddings, matrices) = if quantized {
+		(GgmlDType::Q8_0, GgmlDType::Q4_1)
+	} else {
+		(GgmlDType::F32, GgmlDType::F32)
+	};
+	let vocabulary = tokens().len();
+	let head_dim = WIDTH / HEADS;
+	let mut tensors = vec![
+		("token_embd.weight".to_string(), random(1, vocabulary, WIDTH, 1.0, embeddings)),
+		("output_norm.weight".to_string(), norm(2)),
+		// Untied (the real model ties it to the embedding): with tied random weights every token
+		// predicts itself and all answers look alike.
+		("output.weight".to_string(), random(3, vocabulary, WIDTH, 1.0, embeddings)),
+	];
+	for layer in 0..LAYERS {
+		let key = 100 * (layer as u64 + 1);
+		let name = |part: &str| format!("blk.{layer}.{part}.weight");
+		tensors.extend([
+			(name("attn_norm"), norm(key)),
+			(name("ffn_norm"), norm(key + 1)),
+			(name("attn_q"), matrix(key + 2, WIDTH, WIDTH, matrices)),
+			(name("attn_k"), matrix(key + 3, KV_HEADS * head_dim, WIDTH, matrices)),
+			(name("attn_v"), matrix(key + 4, KV_HEADS * head_dim, WIDTH, matrices)),
+			(name("attn_output"), matrix(key + 5, WIDTH, WIDTH, matrices)),
+			(name("ffn_gate"), matrix(key + 6, FFN, WIDTH, matrices)),
+			(name("ffn_up"), matrix(key + 7, FFN, WIDTH, matrices)),
+			(name("ffn_down"), matrix(key + 8, WIDTH, FFN, matrices)),
+		]);
+	}
+	let metadata = metadata();
+	let metadata: Vec<_> = metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
+	let tensors: Vec<_> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+	let mut file = tempfile::NamedTempFile::new().unwrap();
+	gguf_file::write(file.as_file_mut(), &metadata, &tensors).unwrap();
+	file
+}
