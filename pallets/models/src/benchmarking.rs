@@ -1,6 +1,7 @@
 //! Benchmarks of the models pallet's calls, each at its worst case.
 
 use super::*;
+use alloc::vec;
 use faithful_primitives::models::Architecture;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,

@@ -6,6 +6,8 @@
 //! retiring returns it. A model cannot retire while providers still offer it.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
 pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
