@@ -1,48 +1,90 @@
-//! Weights of the models pallet's calls.
+//! Weights of `pallet_models`, measured by `scripts/bench.sh` (frame-benchmarking-cli 64.0.0).
 //!
-//! Until `scripts/bench.sh` has run the benchmarks in `benchmarking.rs` on the reference machine,
-//! `SubstrateWeight` charges the worst-case storage accesses of each call (read and written
-//! entries, per `DbWeight`) plus a fixed execution allowance.
+//! Do not edit: rerun `scripts/bench.sh` after changing the pallet.
+//! Measured 2026-11-21 on `vm` (Intel(R) Xeon(R) Processor): 20 steps, 10 repeats,
+//! Compiled wasm execution.
+//!
+//! Command:
+//!   /root/.cache/faithful/bench-target/debug/faithful-node
+//!   benchmark
+//!   pallet
+//!   --chain
+//!   dev
+//!   --pallet
+//!   pallet_models
+//!   --extrinsic
+//!   *
+//!   --wasm-execution
+//!   compiled
+//!   --steps
+//!   20
+//!   --repeat
+//!   10
+//!   --heap-pages
+//!   4096
+//!   --template
+//!   scripts/weights.hbs
+//!   --output
+//!   pallets/models/src/weights.rs
+
+#![cfg_attr(rustfmt, rustfmt_skip)]
+#![allow(unused_parens)]
+#![allow(unused_imports)]
+#![allow(missing_docs)]
 
 use core::marker::PhantomData;
-use polkadot_sdk::frame_support::{traits::Get, weights::Weight};
+use polkadot_sdk::frame_support::{
+	traits::Get,
+	weights::{constants::ParityDbWeight, Weight},
+};
 
-/// Weight functions needed by the models pallet.
+/// Weight functions of `pallet_models`.
 pub trait WeightInfo {
 	fn register() -> Weight;
 	fn retire() -> Weight;
 }
 
-/// Weights for the models pallet in a runtime, priced with the runtime's `DbWeight`.
+/// Measured weights, with storage accesses priced by the runtime's `DbWeight`.
 pub struct SubstrateWeight<T>(PhantomData<T>);
-
-/// Execution allowance per call (50 µs) on top of its storage accesses.
-const EXECUTION: Weight = Weight::from_parts(50_000_000, 0);
-
 impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Reads: `Models`, `ModelIdByName`, the registrant's account and holds.
-	/// Writes: `Models`, `ModelIdByName`, account and holds.
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelIdByName` (r:1 w:1)
+	/// Proof: `Models::ModelIdByName` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		EXECUTION
-			.saturating_add(T::DbWeight::get().reads_writes(4, 4))
-			.saturating_add(Weight::from_parts(0, 4_000))
+		// Minimum execution time: 62_338_000 picoseconds.
+		Weight::from_parts(67_215_000, 3621)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
-
-	/// Reads: `Models`, the offers check, the owner's account and holds.
-	/// Writes: `Models`, `ModelIdByName`, account and holds.
+	/// Storage: `Models::Models` (r:1 w:1)
+	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(156), added: 2631, mode: `MaxEncodedLen`)
+	/// Storage: `Providers::Offers` (r:1 w:0)
+	/// Proof: `Providers::Offers` (`max_values`: None, `max_size`: Some(3362), added: 5837, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Models::ModelIdByName` (r:0 w:1)
+	/// Proof: `Models::ModelIdByName` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn retire() -> Weight {
-		EXECUTION
-			.saturating_add(T::DbWeight::get().reads_writes(4, 4))
-			.saturating_add(Weight::from_parts(0, 4_000))
+		// Minimum execution time: 57_517_000 picoseconds.
+		Weight::from_parts(61_965_000, 6827)
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 }
 
-/// For tests: no weight.
+/// The same measurements priced with ParityDb's access costs, for mocks.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::zero()
+		Weight::from_parts(67_215_000, 3621)
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn retire() -> Weight {
-		Weight::zero()
+		Weight::from_parts(61_965_000, 6827)
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 }
