@@ -4,9 +4,9 @@
 use std::{process::Command, time::Duration};
 
 use anyhow::Result;
-use faithful_primitives::currency::FTH;
-use faithful_tests::{free_balance, submit, wait_for_finalized, Node, NodeSpec};
-use subxt::dynamic::Value;
+use faithful_tests::{
+	become_provider, free_balance, register_model, wait_for_finalized, Node, NodeSpec,
+};
 use subxt_signer::sr25519::dev;
 
 const MODEL: [u8; 32] = [7u8; 32];
@@ -34,17 +34,8 @@ async fn the_cli_lists_submits_follows_and_refuses_bad_input() -> Result<()> {
 	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
 	let api = node.client().await?;
 	let (alice, bob) = (dev::alice(), dev::bob());
-	submit(
-		&api,
-		&alice,
-		"Models",
-		"register",
-		(MODEL, b"smollm2".to_vec(), Value::unnamed_variant("Llama", []), 8192u32),
-	)
-	.await?;
-	submit(&api, &bob, "Providers", "register", (b"http://127.0.0.1:8080".to_vec(), 500 * FTH))
-		.await?;
-	submit(&api, &bob, "Providers", "offer", (MODEL, PRICE, 2u32)).await?;
+	register_model(&api, &alice, MODEL, "smollm2").await?;
+	become_provider(&api, &bob, MODEL, PRICE).await?;
 
 	let (ok, out, _) = faithful(&node, &["models"]);
 	assert!(ok && out.contains("smollm2") && out.contains("active"), "{out}");

@@ -383,6 +383,41 @@ struct FeePaid {
 	tip: u128,
 }
 
+/// Registers `model` as a llama-family model named `name` (8,192 tokens of context), signed by
+/// `who`, who holds the deposit.
+pub async fn register_model(
+	api: &OnlineClient<PolkadotConfig>,
+	who: &subxt_signer::sr25519::Keypair,
+	model: [u8; 32],
+	name: &str,
+) -> Result<()> {
+	let architecture = dynamic::Value::unnamed_variant("Llama", []);
+	submit(
+		api,
+		who,
+		"Models",
+		"register",
+		(model, name.as_bytes().to_vec(), architecture, 8192u32),
+	)
+	.await?;
+	Ok(())
+}
+
+/// Registers `who` as a provider with 500 FTH of stake and offers `model` at `price_per_token`,
+/// two jobs at a time.
+pub async fn become_provider(
+	api: &OnlineClient<PolkadotConfig>,
+	who: &subxt_signer::sr25519::Keypair,
+	model: [u8; 32],
+	price_per_token: u128,
+) -> Result<()> {
+	use faithful_primitives::currency::FTH;
+	let endpoint = b"http://127.0.0.1:8080".to_vec();
+	submit(api, who, "Providers", "register", (endpoint, 500 * FTH)).await?;
+	submit(api, who, "Providers", "offer", (model, price_per_token, 2u32)).await?;
+	Ok(())
+}
+
 /// The call `Parameters.set_parameter(<group>(<name>(<name>, Some(value))))`, for `Sudo.sudo`:
 /// sets one of the runtime's dynamic parameters, e.g. `("Jobs", "ChallengeWindow", u128(5))`.
 pub fn set_parameter(group: &str, name: &str, value: dynamic::Value) -> dynamic::Value {

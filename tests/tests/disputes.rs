@@ -10,7 +10,9 @@ use faithful_primitives::{
 	jobs::{vote_commitment, Verdict},
 	parameters::{BOND_MULTIPLE, CHALLENGER_REWARD, VOTER_REWARD},
 };
-use faithful_tests::{free_balance, set_parameter, submit, wait_for, Node, NodeSpec};
+use faithful_tests::{
+	become_provider, free_balance, register_model, set_parameter, submit, wait_for, Node, NodeSpec,
+};
 use serde_json::Value as Json;
 use subxt::{dynamic::Value, rpcs::rpc_params};
 use subxt_signer::sr25519::{dev, Keypair};
@@ -48,22 +50,12 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 	submit(&api, &alice, "Sudo", "sudo", sudo("AuditRate", 0)).await?;
 	submit(&api, &alice, "Sudo", "sudo", sudo("CommitPhase", COMMIT_PHASE.into())).await?;
 	submit(&api, &alice, "Sudo", "sudo", sudo("RevealPhase", 10)).await?;
-	submit(
-		&api,
-		&alice,
-		"Models",
-		"register",
-		(MODEL, b"smollm2".to_vec(), Value::unnamed_variant("Llama", []), 8192u32),
-	)
-	.await?;
-	let endpoint = b"http://127.0.0.1:8080".to_vec();
-	submit(&api, &bob, "Providers", "register", (endpoint.clone(), 500 * FTH)).await?;
-	submit(&api, &bob, "Providers", "offer", (MODEL, PRICE, 2u32)).await?;
+	register_model(&api, &alice, MODEL, "smollm2").await?;
+	become_provider(&api, &bob, MODEL, PRICE).await?;
 	// The committee offers the model too, above the job's price cap, so routing never picks
 	// them and they can judge.
 	for member in &committee {
-		submit(&api, member, "Providers", "register", (endpoint.clone(), 500 * FTH)).await?;
-		submit(&api, member, "Providers", "offer", (MODEL, 1_000 * PRICE, 2u32)).await?;
+		become_provider(&api, member, MODEL, 1_000 * PRICE).await?;
 	}
 
 	let alice_before = free_balance(&api, alice.public_key().0).await?;

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use anyhow::{bail, Result};
-use faithful_primitives::currency::FTH;
-use faithful_tests::{free_balance, set_parameter, submit, wait_for_finalized, Node, NodeSpec};
+use faithful_tests::{
+	become_provider, free_balance, register_model, set_parameter, submit, wait_for_finalized, Node,
+	NodeSpec,
+};
 use serde_json::Value as Json;
 use subxt::{
 	dynamic::Value,
@@ -42,17 +44,8 @@ async fn a_job_is_quoted_assigned_answered_and_settled_on_a_dev_chain() -> Resul
 	let quote: Json = rpc.request("faithful_quote", rpc_params![&model_hex, MAX_TOKENS]).await?;
 	assert!(quote.is_null(), "no model, no quote: {quote}");
 
-	submit(
-		&api,
-		&alice,
-		"Models",
-		"register",
-		(MODEL, b"smollm2".to_vec(), Value::unnamed_variant("Llama", []), 8192u32),
-	)
-	.await?;
-	submit(&api, &bob, "Providers", "register", (b"http://127.0.0.1:8080".to_vec(), 500 * FTH))
-		.await?;
-	submit(&api, &bob, "Providers", "offer", (MODEL, PRICE, 2u32)).await?;
+	register_model(&api, &alice, MODEL, "smollm2").await?;
+	become_provider(&api, &bob, MODEL, PRICE).await?;
 	submit(
 		&api,
 		&alice,

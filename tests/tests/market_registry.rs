@@ -7,7 +7,8 @@ use std::time::Duration;
 use anyhow::Result;
 use faithful_primitives::currency::FTH;
 use faithful_tests::{
-	finalized_number, free_balance, set_parameter, submit, wait_for_finalized, Node, NodeSpec,
+	become_provider, finalized_number, free_balance, register_model, set_parameter, submit,
+	wait_for_finalized, Node, NodeSpec,
 };
 use subxt::{
 	dynamic::{self, Value},
@@ -54,19 +55,10 @@ async fn model_and_provider_register_offer_unbond_and_withdraw_on_a_dev_chain() 
 	let api = node.client().await?;
 	let (alice, bob) = (dev::alice(), dev::bob());
 
-	submit(
-		&api,
-		&alice,
-		"Models",
-		"register",
-		(MODEL, b"smollm2-135m-q4_1".to_vec(), Value::unnamed_variant("Llama", []), 8192u32),
-	)
-	.await?;
+	register_model(&api, &alice, MODEL, "smollm2-135m-q4_1").await?;
 
 	let bob_before = free_balance(&api, bob.public_key().0).await?;
-	submit(&api, &bob, "Providers", "register", (b"http://127.0.0.1:8080".to_vec(), 500 * FTH))
-		.await?;
-	submit(&api, &bob, "Providers", "offer", (MODEL, 1_000_000u128, 2u32)).await?;
+	become_provider(&api, &bob, MODEL, 1_000_000).await?;
 	submit(&api, &bob, "Providers", "unbond", (100 * FTH,)).await?;
 
 	let provider = fetch_provider(&api, &bob).await?;

@@ -265,12 +265,7 @@ impl<T: Config> Pallet<T> {
 			}
 			DisputeOutcome::NoQuorum => {
 				if let Some((challenger, bond)) = &dispute.challenger {
-					let _ = T::Currency::release(
-						&HoldReason::ChallengeBond.into(),
-						challenger,
-						*bond,
-						Precision::BestEffort,
-					);
+					Self::return_bond(challenger, *bond);
 				}
 				Self::pay_out(
 					job,
@@ -298,12 +293,7 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut slashed = BalanceOf::<T>::zero();
 		if let Some((challenger, bond)) = &dispute.challenger {
-			let _ = T::Currency::release(
-				&HoldReason::ChallengeBond.into(),
-				challenger,
-				*bond,
-				Precision::BestEffort,
-			);
+			Self::return_bond(challenger, *bond);
 			let reward = T::ChallengerReward::get().mul_floor(collateral);
 			slashed = slashed
 				.saturating_add(T::Collateral::slash_collateral(provider, reward, challenger));
@@ -332,6 +322,16 @@ impl<T: Config> Pallet<T> {
 			slashed,
 			refunded,
 		});
+	}
+
+	/// Gives a challenger's bond (or what is left of it) back to its free balance.
+	fn return_bond(challenger: &T::AccountId, amount: BalanceOf<T>) {
+		let _ = T::Currency::release(
+			&HoldReason::ChallengeBond.into(),
+			challenger,
+			amount,
+			Precision::BestEffort,
+		);
 	}
 
 	/// Pays `amount` of a wrong challenger's bond to the majority voters in equal parts; returns
@@ -370,12 +370,7 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Polite,
 		)
 		.unwrap_or_else(|_| {
-			let _ = T::Currency::release(
-				&HoldReason::ChallengeBond.into(),
-				challenger,
-				amount,
-				Precision::BestEffort,
-			);
+			Self::return_bond(challenger, amount);
 			Zero::zero()
 		})
 	}
