@@ -1,17 +1,22 @@
 //! A connection to a Faithful node: subxt for signed transactions and storage, and the node's
 //! `faithful_*` RPC for the market's reads.
 
+use std::sync::Arc;
+
 use anyhow::{anyhow, Context, Result};
+use codec::Decode;
 use faithful_primitives::{
 	jobs::JobId,
 	rpc::{JobView, ModelView, OfferView, ProviderView, QuoteView},
 	Balance,
 };
 use subxt::{
+	config::DefaultExtrinsicParamsBuilder,
 	rpcs::{
 		client::{rpc_params, RpcSubscription},
 		RpcClient,
 	},
+	storage::Address,
 	transactions::Payload,
 	utils::AccountId32,
 	OnlineClient, PolkadotConfig,
@@ -23,10 +28,14 @@ use crate::{chain, error::explain};
 /// What a signed transaction left behind once finalized.
 pub type Events = subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>;
 
-/// A Faithful node reached over its WebSocket RPC.
+/// A Faithful node reached over its WebSocket RPC. Clones share the connection.
+#[derive(Clone)]
 pub struct Connection {
 	api: OnlineClient<PolkadotConfig>,
 	rpc: RpcClient,
+	/// Held from reading an account's next nonce until its transaction is in the pool, so that
+	/// concurrent submissions from one process never take the same nonce.
+	nonce: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// An sr25519 key from a secret URI: a dev name (`//Alice`), a mnemonic, or a hex seed.
@@ -54,7 +63,7 @@ impl Connection {
 		let api = OnlineClient::<PolkadotConfig>::from_rpc_client(rpc.clone())
 			.await
 			.with_context(|| format!("the node at {url} did not answer as a Faithful node"))?;
-		Ok(Self { api, rpc })
+		Ok(Self { api, rpc, nonce: Arc::default() })
 	}
 
 	/// The subxt client, for anything this type does not wrap.
@@ -64,16 +73,46 @@ impl Connection {
 
 	/// Signs `call` with `signer`, submits it and waits until it is finalized and succeeded.
 	/// A failure reads as the pallet's error and its documentation.
+	/// The nonce comes from the node's pool (`system_accountNextIndex`), so transactions signed
+	/// one after another need not wait for each other's blocks.
 	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> Result<Events> {
-		let progress = self
-			.api
-			.at_current_block()
-			.await?
-			.transactions()
-			.sign_and_submit_then_watch_default(call, signer)
-			.await
-			.map_err(|e| anyhow!("the node refused the transaction: {e}"))?;
+		let progress = {
+			let _in_order = self.nonce.lock().await;
+			let nonce: u64 = self
+				.rpc
+				.request("system_accountNextIndex", rpc_params![address(signer)])
+				.await
+				.context("asking the node for the account's next nonce")?;
+			let params =
+				DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
+			self.api
+				.at_current_block()
+				.await?
+				.transactions()
+				.sign_and_submit_then_watch(call, signer, params)
+				.await
+				.map_err(|e| anyhow!("the node refused the transaction: {e}"))?
+		};
 		progress.wait_for_finalized_success().await.map_err(|e| anyhow!(explain(&e)))
+	}
+
+	/// Reads a storage entry at the latest finalized block and decodes it as `V`, the runtime's
+	/// own type (e.g. `faithful_primitives::jobs::Job`) rather than subxt's generated copy.
+	pub async fn read<Addr: Address, V: Decode>(
+		&self,
+		entry: Addr,
+		key: Addr::KeyParts,
+	) -> Result<Option<V>> {
+		let at = self.api.at_current_block().await?;
+		let Some(value) = at.storage().try_fetch(entry, key).await? else { return Ok(None) };
+		let decoded = V::decode(&mut value.bytes())
+			.map_err(|e| anyhow!("the node's storage does not decode as expected: {e}"))?;
+		Ok(Some(decoded))
+	}
+
+	/// The latest finalized block's number.
+	pub async fn finalized_number(&self) -> Result<u64> {
+		Ok(self.api.at_current_block().await?.block_number())
 	}
 
 	/// Free balance of `account` at the latest finalized block.

@@ -15,9 +15,8 @@ pub type JobId = u64;
 /// A token id in the model's vocabulary.
 pub type TokenId = u32;
 
-/// What the provider commits to with its result: a hash over everything a verifier replays
-/// (the worker defines it as BLAKE2b-256 of model id, prompt tokens, seed, sampling and output
-/// tokens). The chain keeps it after pruning the output, so a result stays attributable.
+/// What the provider commits to with its result: [`result_commitment`] over everything a verifier
+/// replays. The chain keeps it after pruning the output, so a result stays attributable.
 pub type Commitment = H256;
 
 /// Most providers a job is offered to before it is refunded.
@@ -91,7 +90,7 @@ impl Sampling {
 	Debug,
 )]
 pub enum FinishReason {
-	/// The model produced its end token (not counted among the output tokens).
+	/// The model produced its end token: the last output token, counted and paid like any other.
 	Eos,
 	/// The output reached `max_tokens`.
 	Length,
@@ -121,7 +120,7 @@ pub enum JobStatus<AccountId, Balance, BlockNumber> {
 		price_per_token: Balance,
 		/// Part of the provider's stake backing this job.
 		collateral: Balance,
-		/// Output tokens delivered (the end token is not counted).
+		/// Output tokens delivered (with `Eos`, the end token is the last of them).
 		n_tokens: u32,
 		/// Why generation stopped.
 		finish: FinishReason,
@@ -240,6 +239,23 @@ pub fn vote_commitment<AccountId: Encode>(
 	BlakeTwo256::hash(&(b"faithful/vote", job, voter, verdict, salt).encode())
 }
 
+/// The commitment an honest provider posts with its result: BLAKE2b-256 of
+/// `("faithful/result", model, prompt tokens, sampling, seed, output tokens)` SCALE-encoded, the
+/// prompt tokens being the chat-formatted prompt the model was run on. A verifier recomputes it
+/// from its own replay, so a result whose commitment does not match is wrong whatever its tokens.
+pub fn result_commitment(
+	model: &ModelId,
+	prompt_tokens: &[TokenId],
+	sampling: &Sampling,
+	seed: u64,
+	output_tokens: &[TokenId],
+) -> Commitment {
+	use polkadot_sdk::sp_runtime::traits::{BlakeTwo256, Hash};
+	BlakeTwo256::hash(
+		&(b"faithful/result", model, prompt_tokens, sampling, seed, output_tokens).encode(),
+	)
+}
+
 /// A job's lasting record. Prompt and output live apart and are pruned at settlement; this stays.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -316,5 +332,22 @@ mod tests {
 		assert!(!ok(MAX_TEMPERATURE_MILLI + 1, 40, 95));
 		assert!(!ok(700, MAX_TOP_K + 1, 95));
 		assert!(!ok(700, 40, 0));
+	}
+
+	#[test]
+	fn a_result_commitment_changes_with_everything_a_verifier_replays() {
+		let model = H256::repeat_byte(7);
+		let base = result_commitment(&model, &[1, 2, 3], &Sampling::Greedy, 9, &[4, 5]);
+		assert_eq!(base, result_commitment(&model, &[1, 2, 3], &Sampling::Greedy, 9, &[4, 5]));
+		let sampled = Sampling::Sampled { temperature_milli: 700, top_k: 0, top_p: Permill::one() };
+		for other in [
+			result_commitment(&H256::repeat_byte(8), &[1, 2, 3], &Sampling::Greedy, 9, &[4, 5]),
+			result_commitment(&model, &[1, 2], &Sampling::Greedy, 9, &[3, 4, 5]),
+			result_commitment(&model, &[1, 2, 3], &sampled, 9, &[4, 5]),
+			result_commitment(&model, &[1, 2, 3], &Sampling::Greedy, 10, &[4, 5]),
+			result_commitment(&model, &[1, 2, 3], &Sampling::Greedy, 9, &[4, 6]),
+		] {
+			assert_ne!(base, other);
+		}
 	}
 }

@@ -1,5 +1,5 @@
-//! The Faithful compute provider: the model id computation every provider and model registrant
-//! needs, and the inference engine; the provider daemon comes next.
+//! The Faithful compute provider: the inference engine, which knows nothing of the chain, and the
+//! provider daemon built on it.
 
+pub mod daemon;
 pub mod engine;
-pub mod model_id;

@@ -10,9 +10,10 @@ use std::{
 use anyhow::{Context, Result};
 use candle_core::Device;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use faithful_client::model_file;
 use faithful_worker::{
+	daemon,
 	engine::{self, Finish, Model, SampledParams, Sampling},
-	model_id,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -25,6 +26,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+	/// Serve as a provider: register what is missing (with --auto-register), answer the jobs
+	/// routed here, sit on committees, audit others. Runs until Ctrl-C or SIGTERM.
+	Run(daemon::config::Settings),
 	/// Print a GGUF file's model id (its BLAKE2b-256 hash), the id models are registered under.
 	ModelId {
 		/// Path of the GGUF file.
@@ -127,6 +131,16 @@ impl SamplingArgs {
 
 fn main() -> Result<ExitCode> {
 	match Cli::parse().command {
+		Command::Run(settings) => {
+			tracing_subscriber::fmt()
+				.with_env_filter(
+					tracing_subscriber::EnvFilter::try_from_default_env()
+						.unwrap_or_else(|_| "info".into()),
+				)
+				.init();
+			let config = settings.resolve()?;
+			tokio::runtime::Runtime::new()?.block_on(daemon::run(config))?;
+		}
 		Command::ModelId { path } => print_model_id(&path)?,
 		Command::Generate { model, sampling, max_tokens, prompt } => {
 			let sampling = sampling.sampling()?;
@@ -198,12 +212,12 @@ fn print_model_id(path: &Path) -> Result<()> {
 		ProgressStyle::with_template("hashing {bytes}/{total_bytes} [{bar:30}] {eta}")
 			.expect("valid progress template"),
 	);
-	let id = model_id::hash_file(path, |done, total| {
+	let id = model_file::hash_file(path, |done, total| {
 		bar.set_length(total);
 		bar.set_position(done);
 	})
 	.with_context(|| format!("hashing {}", path.display()))?;
 	bar.finish_and_clear();
-	println!("{}", model_id::to_hex(&id));
+	println!("{}", model_file::to_hex(&id));
 	Ok(())
 }

@@ -424,7 +424,7 @@ pub mod pallet {
 		}
 
 		/// Delivers the result of `job`: the text users read, the token ids verifiers check
-		/// (the end token excluded), why generation stopped and the commitment. Only the assigned
+		/// (with `Eos`, the end token last), why generation stopped and the commitment. Only the assigned
 		/// provider, only by the deadline. Opens the challenge window.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::submit_result(output_text.len() as u32, output_tokens.len() as u32))]

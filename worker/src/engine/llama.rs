@@ -127,6 +127,17 @@ impl Llama {
 		})
 	}
 
+	/// Replaces layer `index`'s feed-forward down projection with zeros.
+	pub fn zero_layer(&mut self, index: usize) -> Result<()> {
+		let count = self.layers.len();
+		let layer = self
+			.layers
+			.get_mut(index)
+			.ok_or_else(|| anyhow::anyhow!("layer {index} is beyond the model's {count}"))?;
+		layer.down = layer.down.zeros_like()?;
+		Ok(())
+	}
+
 	/// Runs `tokens` at the positions after those in `cache`, adding them to it, and returns the
 	/// logits of the new positions from the `from`-th on: shape `(tokens.len() - from,
 	/// vocabulary)`, f32. Row `r` is what position `from + r` predicts for the one after it.

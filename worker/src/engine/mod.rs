@@ -10,7 +10,7 @@ mod metadata;
 mod model;
 mod sampler;
 #[cfg(test)]
-mod test_model;
+pub(crate) mod test_model;
 mod tokenizer;
 mod verify;
 

@@ -97,6 +97,24 @@ impl Model {
 		self.chat.prompt(&self.tokenizer, user)
 	}
 
+	/// The text users read for `tokens`: the decoded output without its end-of-reply token.
+	/// Providers post it and verifiers recompute it, so both use this one definition.
+	pub fn answer_text(&self, tokens: &[u32]) -> Result<String> {
+		let body = match tokens.split_last() {
+			Some((&last, body)) if last == self.chat.end() => body,
+			_ => tokens,
+		};
+		self.tokenizer.decode(body)
+	}
+
+	/// Zeroes layer `layer`'s feed-forward output: the same model with degraded weights, whose
+	/// answers verification must reject. For testing the protocol, never for serving.
+	pub fn zero_layer(&mut self, layer: usize) -> Result<()> {
+		match &mut self.network {
+			Network::Llama(llama) => llama.zero_layer(layer),
+		}
+	}
+
 	/// The most tokens, prompt and answer together, the model attends over.
 	pub fn max_sequence_len(&self) -> usize {
 		self.max_sequence_len

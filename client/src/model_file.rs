@@ -1,11 +1,16 @@
-//! A model's on-chain id: the BLAKE2b-256 hash of its GGUF file, which holds the weights, the
-//! tokenizer and the chat template, so the id pins down exactly what answers a prompt.
+//! What the chain records about a model file: its id, the BLAKE2b-256 hash of the GGUF file
+//! (which holds the weights, the tokenizer and the chat template, so the id pins down exactly what
+//! answers a prompt), and the name, architecture and context length read from its header.
 
 use std::{
 	fs::File,
 	io::{self, Read},
 	path::Path,
 };
+
+use anyhow::{anyhow, bail, Context};
+use candle_core::quantized::gguf_file::{Content, Value};
+use faithful_primitives::models::Architecture;
 
 /// Bytes read per step; large enough that hashing, not I/O calls, dominates.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -49,6 +54,52 @@ pub fn to_hex(id: &ModelId) -> String {
 		out.push_str(&format!("{byte:02x}"));
 	}
 	out
+}
+
+/// A model file's registration facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GgufFacts {
+	/// The file's name up to its first dot (`SmolLM2-135M-Instruct.Q4_1.gguf` gives
+	/// `SmolLM2-135M-Instruct`): what people type, and what providers of the same weights agree on.
+	pub name: String,
+	pub architecture: Architecture,
+	/// Tokens of context, prompt and answer together.
+	pub context_length: u32,
+}
+
+/// Reads a GGUF header (not the weights) for the facts a registration needs.
+pub fn read_facts(path: &Path) -> anyhow::Result<GgufFacts> {
+	let name = path
+		.file_name()
+		.and_then(|n| n.to_str())
+		.and_then(|n| n.split('.').next())
+		.filter(|n| !n.is_empty())
+		.ok_or_else(|| anyhow!("{} has no file name to name the model by", path.display()))?
+		.to_owned();
+	let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+	let content =
+		Content::read(&mut file).with_context(|| format!("reading {} as GGUF", path.display()))?;
+	let text = |key: &str| -> anyhow::Result<String> {
+		match content.metadata.get(key) {
+			Some(Value::String(value)) => Ok(value.clone()),
+			_ => bail!("{} has no text `{key}` in its GGUF header", path.display()),
+		}
+	};
+	let family = text("general.architecture")?;
+	let architecture = match family.as_str() {
+		"llama" => Architecture::Llama,
+		"qwen2" => Architecture::Qwen2,
+		"gemma3" => Architecture::Gemma3,
+		other => bail!("{}: architecture `{other}` is not one the market serves", path.display()),
+	};
+	let key = format!("{family}.context_length");
+	let context_length = match content.metadata.get(&key) {
+		Some(Value::U32(n)) => *n,
+		Some(Value::U64(n)) => u32::try_from(*n).context("context length beyond u32")?,
+		Some(Value::I32(n)) => u32::try_from(*n).context("negative context length")?,
+		_ => bail!("{} has no integer `{key}` in its GGUF header", path.display()),
+	};
+	Ok(GgufFacts { name, architecture, context_length })
 }
 
 #[cfg(test)]

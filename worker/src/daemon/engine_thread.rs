@@ -1,0 +1,81 @@
+//! The models live on one thread of their own: inference is long CPU work that must not stall
+//! the async runtime following the chain, and one sequence at a time is what a model's KV cache
+//! and this machine's cores allow. Async code hands it closures and awaits their results.
+
+use std::{collections::BTreeMap, sync::mpsc, thread};
+
+use anyhow::{anyhow, Result};
+use faithful_primitives::models::ModelId;
+use tokio::sync::oneshot;
+
+use crate::engine::Model;
+
+/// The loaded models, by id.
+pub type Models = BTreeMap<ModelId, Model>;
+
+type Work = Box<dyn FnOnce(&mut Models) + Send>;
+
+/// A handle on the engine thread; clones share it.
+#[derive(Clone)]
+pub struct EngineThread {
+	work: mpsc::Sender<Work>,
+}
+
+impl EngineThread {
+	/// Starts the thread, which builds the models with `load` and then runs work in order.
+	pub async fn start(load: impl FnOnce() -> Result<Models> + Send + 'static) -> Result<Self> {
+		let (work, queue) = mpsc::channel::<Work>();
+		let (loaded, ready) = oneshot::channel();
+		thread::Builder::new().name("engine".into()).spawn(move || {
+			let mut models = match load() {
+				Ok(models) => {
+					let _ = loaded.send(Ok(()));
+					models
+				}
+				Err(e) => {
+					let _ = loaded.send(Err(e));
+					return;
+				}
+			};
+			for job in queue {
+				job(&mut models);
+			}
+		})?;
+		ready.await.map_err(|_| anyhow!("the engine thread died while loading"))??;
+		Ok(Self { work })
+	}
+
+	/// Runs `f` on the engine thread after the work queued before it.
+	pub async fn run<R: Send + 'static>(
+		&self,
+		f: impl FnOnce(&mut Models) -> R + Send + 'static,
+	) -> Result<R> {
+		let (done, result) = oneshot::channel();
+		self.work
+			.send(Box::new(move |models| {
+				let _ = done.send(f(models));
+			}))
+			.map_err(|_| anyhow!("the engine thread has stopped"))?;
+		result.await.map_err(|_| anyhow!("the engine thread stopped during the work"))
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[tokio::test]
+	async fn work_runs_in_order_on_the_loaded_models() {
+		let engine = EngineThread::start(|| Ok(Models::new())).await.unwrap();
+		let first = engine.run(|models| models.len()).await.unwrap();
+		assert_eq!(first, 0);
+		let name = engine.run(|_| thread::current().name().map(str::to_owned)).await.unwrap();
+		assert_eq!(name.as_deref(), Some("engine"));
+	}
+
+	#[tokio::test]
+	async fn a_failed_load_is_reported() {
+		let err = EngineThread::start(|| Err(anyhow!("no such file"))).await.err().unwrap();
+		assert!(err.to_string().contains("no such file"));
+	}
+}
