@@ -1,41 +1,54 @@
 #!/usr/bin/env bash
-# The README's main command: builds faithful-node, starts a development chain, shows its blocks
-# being sealed and finalized, then stops the node. DEMO_BLOCKS (default 10) sets how many.
+# The README's main command: fetches the default model, builds the node, the provider daemon and
+# the CLI, starts a development chain and a worker serving the model as Bob (registering the
+# provider, the model and its offer), asks "What is the capital of France?" as Alice, prints the
+# answer and the settlement, then stops everything it started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 setup
 
-say "building faithful-node and its wasm runtime (the first build takes a long while)"
+say "fetching the default model"
+model="$("$ROOT/scripts/fetch-model.sh")"
+say "building faithful-node, faithful-worker and faithful (the first build takes about an hour on 2 cores)"
+# Separately: built together, the worker's and CLI's dependencies would change features of the
+# node's and rebuild much of it.
 cargo build --locked -p faithful-node
+cargo build --locked -p faithful-worker
+cargo build --locked -p faithful-client
+bin="$CARGO_TARGET_DIR/debug"
 
 base="$(mktemp -d)"
-log="$base/node.log"
 port="${FAITHFUL_RPC_PORT:-9944}"
-"$(node_bin)" --dev --base-path "$base" --rpc-port "$port" --no-prometheus >"$log" 2>&1 &
-node=$!
-cleanup() { kill "$node" 2>/dev/null || true; wait "$node" 2>/dev/null || true; rm -rf "$base"; }
+url="ws://127.0.0.1:$port"
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+	rm -rf "$base"
+}
 trap cleanup EXIT
 
-rpc() {
-	curl -sf -H 'Content-Type: application/json' \
-		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":[${2:-}]}" "http://127.0.0.1:$port"
-}
-field() { python3 -c "import json,sys; r=json.load(sys.stdin)['result']; print($1)"; }
+say "starting a development chain (log: $base/node.log)"
+"$bin/faithful-node" --dev --base-path "$base/chain" --rpc-port "$port" --no-prometheus \
+	>"$base/node.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do "$bin/faithful" --url "$url" models >/dev/null 2>&1 && break; sleep 1; done
+"$bin/faithful" --url "$url" models >/dev/null || { tail -n 30 "$base/node.log"; exit 1; }
 
-say "starting a development chain (log: $log)"
-for _ in $(seq 1 120); do rpc system_health >/dev/null 2>&1 && break; sleep 1; done
-rpc system_health >/dev/null || { tail -n 30 "$log"; exit 1; }
-
-last=-1
-want="${DEMO_BLOCKS:-10}"
-while [ "$last" -lt "$want" ]; do
-	best="$(rpc chain_getHeader | field "int(r['number'], 16)")"
-	fin_hash="$(rpc chain_getFinalizedHead | field "r")"
-	fin="$(rpc chain_getHeader "\"$fin_hash\"" | field "int(r['number'], 16)")"
-	if [ "$best" -ne "$last" ]; then
-		echo "block #$best sealed, #$fin finalized ($fin_hash)"
-		last="$best"
-	fi
-	sleep 0.5
+say "starting a worker as Bob serving $(basename "$model") (log: $base/worker.log)"
+"$bin/faithful-worker" run --url "$url" --suri //Bob --model "$model" --auto-register \
+	--state "$base/bob-state.json" --no-metrics >"$base/worker.log" 2>&1 &
+worker=$!
+pids+=("$worker")
+name="SmolLM2-135M-Instruct"
+for _ in $(seq 1 300); do
+	"$bin/faithful" --url "$url" offers "$name" 2>/dev/null | grep -q "per token" && break
+	kill -0 "$worker" 2>/dev/null || { tail -n 30 "$base/worker.log"; exit 1; }
+	sleep 1
 done
-say "the development chain produced and finalized $want blocks; stopping it"
+"$bin/faithful" --url "$url" offers "$name"
+
+say "Alice asks \"What is the capital of France?\" (the answer comes at once; settlement follows the challenge window)"
+"$bin/faithful" --url "$url" --suri //Alice prompt --model "$name" --max-tokens 32 \
+	"What is the capital of France?"
+say "the job was answered and paid on chain; stopping the worker and the chain"

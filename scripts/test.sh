@@ -5,11 +5,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 setup
 
-say "building faithful-node, its wasm runtime and the faithful CLI (the first build takes about an hour on 2 cores)"
-# Separately: built together, the CLI's dependencies would change features of the node's.
+say "building faithful-node, its wasm runtime, faithful-worker and the faithful CLI (the first build takes about an hour on 2 cores)"
+# Separately: built together, the worker's and CLI's dependencies would change features of the
+# node's. The end-to-end tests run these binaries.
 cargo build --locked -p faithful-node
+cargo build --locked -p faithful-worker
 cargo build --locked -p faithful-client
-say "fetching the default model for the inference engine's tests"
+say "fetching the default model for the inference engine's and the workers' tests"
 "$ROOT/scripts/fetch-model.sh" >/dev/null
 say "running all tests"
 log="$(mktemp)"

@@ -351,11 +351,21 @@ async fn prompt(
 		eprintln!("job {id}: {} held in escrow", format_fth(submitted.escrow));
 	}
 	let mut updates = connection.follow_job(id).await?;
-	let mut last = None;
+	let mut last: Option<JobView> = None;
+	// Settlement prunes the output from the chain, so the answer is kept as soon as it arrives.
+	let mut answer = None;
 	while let Some(update) = updates.next().await {
 		let job: JobView = update?;
 		if !json {
 			eprintln!("job {id}: {}", describe_status(&job.status));
+		}
+		if answer.is_none() {
+			if let Some(output) = &job.output {
+				if !json {
+					println!("{}", output.text);
+				}
+				answer = Some(output.clone());
+			}
 		}
 		let over = job.status.is_terminal();
 		last = Some(job);
@@ -363,14 +373,12 @@ async fn prompt(
 			break;
 		}
 	}
-	let job = last.ok_or_else(|| anyhow!("the node stopped reporting job {id}"))?;
+	let mut job = last.ok_or_else(|| anyhow!("the node stopped reporting job {id}"))?;
 	if !job.status.is_terminal() {
 		bail!("the node stopped reporting job {id} before it settled; see `faithful job {id}`");
 	}
-	print(json, &job, |job| {
-		let answer = job.output.as_ref().map(|o| o.text.clone()).unwrap_or_default();
-		format!("{answer}\n{}", describe_status(&job.status))
-	})
+	job.output = job.output.or(answer);
+	print(json, &job, |job| describe_status(&job.status))
 }
 
 fn describe_status(status: &StatusView) -> String {

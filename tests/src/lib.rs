@@ -1,5 +1,6 @@
-//! A small harness for end-to-end tests: it starts real `faithful-node` processes on loopback
-//! (free ports, their own base paths), waits for their RPC, and stops them when dropped.
+//! A small harness for end-to-end tests: it starts real `faithful-node` and `faithful-worker`
+//! processes on loopback (free ports, their own base paths and state), waits for them, and stops
+//! them when dropped.
 //!
 //! The node binary is `$FAITHFUL_NODE_BIN` when set, otherwise the `faithful-node` that cargo
 //! built next to the running test (`cargo build -p faithful-node` first; `scripts/test.sh` does).
@@ -377,7 +378,6 @@ pub async fn submit(
 #[derive(subxt::ext::scale_decode::DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 struct FeePaid {
-	#[allow(dead_code)]
 	who: [u8; 32],
 	actual_fee: u128,
 	tip: u128,
@@ -433,4 +433,173 @@ pub fn set_parameter(group: &str, name: &str, value: dynamic::Value) -> dynamic:
 			[("key_value", Value::unnamed_variant(group, [parameter]))],
 		)],
 	)
+}
+
+/// The `faithful-worker` binary under test: `$FAITHFUL_WORKER_BIN`, else the one cargo built next
+/// to the node (`cargo build -p faithful-worker` first; `scripts/test.sh` does).
+pub fn worker_binary() -> PathBuf {
+	match std::env::var_os("FAITHFUL_WORKER_BIN") {
+		Some(path) => PathBuf::from(path),
+		None => node_binary().with_file_name("faithful-worker"),
+	}
+}
+
+/// The default model's GGUF, as `scripts/fetch-model.sh` leaves it.
+pub fn default_model() -> Result<PathBuf> {
+	let dir = match std::env::var_os("FAITHFUL_MODELS") {
+		Some(dir) => PathBuf::from(dir),
+		None => PathBuf::from(std::env::var_os("HOME").context("no HOME")?).join(".cache/faithful/models"),
+	};
+	let path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
+	if !path.exists() {
+		bail!("{} is missing: run scripts/fetch-model.sh", path.display());
+	}
+	Ok(path)
+}
+
+/// The name `faithful-worker --auto-register` registers the default model under.
+pub const DEFAULT_MODEL_NAME: &str = "SmolLM2-135M-Instruct";
+
+/// A `faithful-worker run` process serving the default model against a node, with its own state
+/// file and log in `dir`; killed when dropped.
+pub struct Worker {
+	child: Child,
+	args: Vec<String>,
+	log_path: PathBuf,
+	/// Log lines of the runs before a restart, so none is lost.
+	earlier_log: String,
+}
+
+impl Worker {
+	/// Starts `faithful-worker run --suri <suri> --auto-register` with `extra` flags.
+	pub fn start(node: &Node, suri: &str, dir: &Path, extra: &[&str]) -> Result<Self> {
+		std::fs::create_dir_all(dir)?;
+		let mut args: Vec<String> = vec![
+			"run".into(),
+			"--url".into(),
+			node.ws_url(),
+			"--suri".into(),
+			suri.into(),
+			"--model".into(),
+			path_str(&default_model()?)?.into(),
+			"--auto-register".into(),
+			"--state".into(),
+			path_str(&dir.join("state.json"))?.into(),
+			"--no-metrics".into(),
+		];
+		args.extend(extra.iter().map(|a| a.to_string()));
+		let log_path = dir.join("worker.log");
+		let child = Self::spawn(&args, &log_path)?;
+		Ok(Self { child, args, log_path, earlier_log: String::new() })
+	}
+
+	fn spawn(args: &[String], log_path: &Path) -> Result<Child> {
+		let log = File::create(log_path)?;
+		Command::new(worker_binary())
+			.args(args)
+			.env("RUST_LOG", "info")
+			.stdout(log.try_clone()?)
+			.stderr(log)
+			.stdin(Stdio::null())
+			.spawn()
+			.with_context(|| format!("starting {}", worker_binary().display()))
+	}
+
+	/// Everything the worker has logged, across restarts.
+	pub fn log(&self) -> String {
+		self.earlier_log.clone() + &std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	/// Waits until the log has a line containing every one of `parts`, failing early if the
+	/// worker exits.
+	pub async fn wait_for_log(&mut self, parts: &[&str], timeout: Duration) -> Result<()> {
+		let what = format!("the worker to log {parts:?}");
+		wait_for(&what, timeout, || {
+			let exited = self.child.try_wait();
+			let log = self.log();
+			async move {
+				if log.lines().any(|line| parts.iter().all(|p| line.contains(p))) {
+					return Ok(Some(()));
+				}
+				if let Some(status) = exited? {
+					bail!("the worker exited with {status}:\n{log}");
+				}
+				Ok(None)
+			}
+		})
+		.await
+		.with_context(|| self.log())
+	}
+
+	/// Kills the worker at once (SIGKILL), as a crash would.
+	pub fn kill(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// Starts the same worker again after [`Self::kill`], with the same state file.
+	pub fn restart(&mut self) -> Result<()> {
+		self.kill();
+		self.earlier_log = self.log();
+		self.child = Self::spawn(&self.args, &self.log_path)?;
+		Ok(())
+	}
+}
+
+impl Drop for Worker {
+	fn drop(&mut self) {
+		self.kill();
+	}
+}
+
+/// Sets one of the `Jobs` dynamic parameters through `Sudo` (dev chains have Alice as sudo).
+pub async fn set_jobs_parameter(
+	api: &OnlineClient<PolkadotConfig>,
+	name: &str,
+	value: u128,
+) -> Result<()> {
+	let alice = subxt_signer::sr25519::dev::alice();
+	submit(api, &alice, "Sudo", "sudo", (set_parameter("Jobs", name, dynamic::Value::u128(value)),))
+		.await?;
+	Ok(())
+}
+
+/// Transaction fees `who` paid in finalized blocks `blocks`, from `TransactionFeePaid` events.
+pub async fn fees_paid(
+	api: &OnlineClient<PolkadotConfig>,
+	who: [u8; 32],
+	blocks: std::ops::RangeInclusive<u64>,
+) -> Result<u128> {
+	let mut total = 0;
+	for number in blocks {
+		let events = api.at_block(number).await?.events().fetch().await?;
+		for event in events.iter() {
+			let event = event?;
+			if event.pallet_name() == "TransactionPayment" &&
+				event.event_name() == "TransactionFeePaid"
+			{
+				let paid = event.decode_fields_unchecked_as::<FeePaid>()?;
+				if paid.who == who {
+					total += paid.actual_fee + paid.tip;
+				}
+			}
+		}
+	}
+	Ok(total)
+}
+
+/// The id of the model registered as `name`, from `faithful_models`.
+pub async fn model_id(node: &Node, name: &str) -> Result<[u8; 32]> {
+	use subxt::rpcs::client::rpc_params;
+	let models: serde_json::Value = node.raw_rpc().await?.request("faithful_models", rpc_params![]).await?;
+	let hex = models
+		.as_array()
+		.and_then(|all| all.iter().find(|m| m["name"] == name))
+		.and_then(|m| m["id"].as_str())
+		.with_context(|| format!("no model `{name}` in {models}"))?;
+	let bytes: Vec<u8> = (2..hex.len())
+		.step_by(2)
+		.map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+		.collect::<Result<_, _>>()?;
+	bytes.try_into().map_err(|_| anyhow!("model id {hex} is not 32 bytes"))
 }

@@ -137,6 +137,8 @@ fn main() -> Result<ExitCode> {
 					tracing_subscriber::EnvFilter::try_from_default_env()
 						.unwrap_or_else(|_| "info".into()),
 				)
+				.with_writer(std::io::stderr)
+				.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
 				.init();
 			let config = settings.resolve()?;
 			tokio::runtime::Runtime::new()?.block_on(daemon::run(config))?;

@@ -71,6 +71,9 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let vote_bond = T::VoteBond::get();
 		let members = Self::draw_committee(job, &record, &provider, challenger.as_ref());
+		// An audit nobody can carry out would only cut the challenge window short (and prune the
+		// output before the user has read it).
+		ensure!(!members.is_empty() || challenger.is_some(), Error::<T>::NoCommittee);
 		let commit_until = now.saturating_add(T::CommitPhase::get());
 		let reveal_until = if members.is_empty() {
 			now

@@ -393,6 +393,8 @@ pub mod pallet {
 		NotCommitted,
 		/// The revealed verdict and salt do not match the commitment.
 		CommitMismatch,
+		/// No provider of the model is eligible to judge the result, so it is not audited.
+		NoCommittee,
 	}
 
 	#[pallet::hooks]

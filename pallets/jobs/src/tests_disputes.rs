@@ -357,6 +357,26 @@ fn an_audited_result_is_judged_without_a_challenger() {
 }
 
 #[test]
+fn an_audit_nobody_can_judge_leaves_the_result_open_to_challenges() {
+	new_test_ext().execute_with(|| {
+		AuditRate::set(Perbill::one());
+		provider(P1, STAKE, PRICE, 4);
+		let job = submit(8, PRICE);
+		assert_ok!(Jobs::submit_result(
+			RuntimeOrigin::signed(P1),
+			job,
+			b"Paris".to_vec(),
+			(0..5).collect(),
+			FinishReason::Eos,
+			H256::zero(),
+		));
+		assert!(matches!(status(job), JobStatus::Proposed { .. }));
+		assert!(Disputes::<Test>::get(job).is_none());
+		assert!(crate::Outputs::<Test>::get(job).is_some(), "the user can still read the answer");
+	});
+}
+
+#[test]
 fn audits_follow_the_audit_rate() {
 	new_test_ext().execute_with(|| {
 		AuditRate::set(Perbill::from_percent(30));

@@ -127,6 +127,10 @@ pub async fn run(config: Config) -> Result<()> {
 	let state_path = config.state.clone().unwrap_or_else(|| default_state_path(&key));
 	let state = StateFile::open(&state_path)?;
 	info!(path = %state_path.display(), last_block = state.get().last_block, "state file");
+	let resuming: Vec<JobId> = state.get().serving.iter().copied().collect();
+	if !resuming.is_empty() {
+		info!(jobs = ?resuming, "resuming jobs in flight");
+	}
 
 	let worker = Arc::new(Worker {
 		account: AccountId::from(key.public_key().0),

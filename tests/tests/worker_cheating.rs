@@ -1,0 +1,108 @@
+//! A worker serving degraded weights under the registered id is caught: an auditing worker
+//! re-executes its answer and challenges it, a committee of honest workers votes it down, its
+//! collateral is slashed and the user gets every unit of the escrow back.
+
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+use faithful_tests::{
+	free_balance, model_id, set_jobs_parameter, submit, wait_for_finalized, Node, NodeSpec,
+	Worker, DEFAULT_MODEL_NAME,
+};
+use serde_json::Value as Json;
+use subxt::{dynamic::Value, rpcs::rpc_params, utils::AccountId32};
+use subxt_signer::sr25519::dev;
+
+/// The cheat's price; the honest workers ask more, above the job's cap, so routing picks the cheat.
+const CHEAT_PRICE: &str = "0.000001";
+const HONEST_PRICE: &str = "0.000005";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_worker_with_degraded_weights_is_audited_voted_down_and_slashed() -> Result<()> {
+	let dir = tempfile::tempdir()?;
+	let node = Node::start(NodeSpec::dev(&dir.path().join("node"))).await?;
+	let rpc = node.rpc().await?;
+	wait_for_finalized(&rpc, 1, Duration::from_secs(60)).await?;
+	let api = node.client().await?;
+	set_jobs_parameter(&api, "AuditRate", 0).await?;
+	set_jobs_parameter(&api, "ChallengeWindow", 60).await?;
+	set_jobs_parameter(&api, "CommitPhase", 20).await?;
+	set_jobs_parameter(&api, "RevealPhase", 20).await?;
+
+	let path = |name: &str| dir.path().join(name);
+	let mut bob = Worker::start(
+		&node,
+		"//Bob",
+		&path("bob"),
+		&["--price", CHEAT_PRICE, "--cheat-zero-layer", "0"],
+	)?;
+	bob.wait_for_log(&["offered the model"], Duration::from_secs(180)).await?;
+	let mut charlie = Worker::start(
+		&node,
+		"//Charlie",
+		&path("charlie"),
+		&["--price", HONEST_PRICE, "--audit-share", "1"],
+	)?;
+	let mut dave = Worker::start(&node, "//Dave", &path("dave"), &["--price", HONEST_PRICE])?;
+	let mut eve = Worker::start(&node, "//Eve", &path("eve"), &["--price", HONEST_PRICE])?;
+	for worker in [&mut charlie, &mut dave, &mut eve] {
+		worker.wait_for_log(&["offered the model"], Duration::from_secs(180)).await?;
+	}
+	let model = model_id(&node, DEFAULT_MODEL_NAME).await?;
+
+	let alice = dev::alice();
+	let alice_before = free_balance(&api, alice.public_key().0).await?;
+	let submit_fee = submit(
+		&api,
+		&alice,
+		"Jobs",
+		"submit",
+		(
+			model,
+			b"What is the capital of France?".to_vec(),
+			Value::unnamed_variant("Greedy", []),
+			32u32,
+			1_000_000u128,
+		),
+	)
+	.await?;
+
+	let raw = node.raw_rpc().await?;
+	let mut updates = raw
+		.subscribe::<Json>("faithful_subscribeJob", rpc_params![0u64], "faithful_unsubscribeJob")
+		.await?;
+	let logs = |workers: [&Worker; 4]| workers.map(|w| w.log()).join("\n----\n");
+	let slashed = loop {
+		let update = tokio::time::timeout(Duration::from_secs(300), updates.next()).await;
+		let Ok(Some(update)) = update else {
+			bail!("no verdict:\n{}", logs([&bob, &charlie, &dave, &eve]))
+		};
+		let update = update?;
+		match update["status"]["state"].as_str().unwrap_or_default() {
+			"slashed" => break update,
+			"finalized" | "refunded" => {
+				bail!("the cheat got away: {update}\n{}", logs([&bob, &charlie, &dave, &eve]))
+			},
+			_ => {},
+		}
+	};
+	let bob_id = AccountId32(dev::bob().public_key().0).to_string();
+	assert_eq!(slashed["status"]["provider"], bob_id.as_str());
+	assert_ne!(slashed["status"]["slashed"], "0", "Bob lost collateral: {slashed}");
+	assert!(charlie.log().contains("challenging it"), "{}", charlie.log());
+	for voter in [&dave, &eve] {
+		let log = voter.log();
+		let revealed_invalid =
+			log.lines().any(|line| line.contains("vote revealed") && line.contains("invalid"));
+		assert!(revealed_invalid, "{log}");
+	}
+
+	let at = slashed["status"]["at"].as_u64().expect("a block number");
+	wait_for_finalized(&rpc, at, Duration::from_secs(30)).await?;
+	assert_eq!(
+		free_balance(&api, alice.public_key().0).await?,
+		alice_before - submit_fee,
+		"Alice got her whole escrow back"
+	);
+	Ok(())
+}
