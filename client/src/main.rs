@@ -6,17 +6,24 @@ use faithful_client::{
 	amount::{format_fth, parse_fth},
 	chain::{
 		self,
-		runtime_types::{faithful_primitives::jobs::Sampling, sp_arithmetic::per_things::Permill},
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			faithful_primitives::{jobs::Sampling, models::Architecture as ChainArchitecture},
+			sp_arithmetic::per_things::Permill,
+		},
 	},
 	connection::{address, keypair, parse_address},
-	Connection,
+	model_file, Connection,
 };
 use faithful_primitives::{
+	models::Architecture,
 	rpc::{JobView, StatusView},
 	Balance,
 };
 use serde::Serialize;
+use std::path::PathBuf;
 use subxt::utils::{AccountId32, MultiAddress, H256};
+use subxt_signer::bip39::Mnemonic;
 
 #[derive(Parser)]
 #[command(version, about = "Use the Faithful market: models, providers, prompts, jobs, balances")]
@@ -39,8 +46,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-	/// Registered models.
-	Models,
+	/// Keys: make a new account, or show the address of a secret.
+	Keys {
+		#[command(subcommand)]
+		action: KeysAction,
+	},
+	/// Registered models; `models register PATH` registers a GGUF file.
+	Models {
+		#[command(subcommand)]
+		action: Option<ModelsAction>,
+	},
 	/// Offers for a model (name or 0x id).
 	Offers { model: String },
 	/// A provider's stake and reputation (default: the signing key's account).
@@ -90,6 +105,31 @@ enum Command {
 	Challenge { id: u64 },
 }
 
+#[derive(Subcommand)]
+enum KeysAction {
+	/// A new account: prints its 12-word secret phrase (or writes it to --out) and address.
+	Generate {
+		/// Write the phrase to this file (created, readable by its owner only) instead of
+		/// printing it; `faithful-worker run --key-file` reads it.
+		#[arg(long)]
+		out: Option<PathBuf>,
+	},
+	/// The address and public key of a secret URI (default: --suri).
+	Inspect { suri: Option<String> },
+}
+
+#[derive(Subcommand)]
+enum ModelsAction {
+	/// Registers a GGUF file as a model: its id is the file's hash; name, architecture and
+	/// context length come from the file. Holds the registration deposit.
+	Register {
+		path: PathBuf,
+		/// The name to register under (default: the file name up to its first dot).
+		#[arg(long)]
+		name: Option<String>,
+	},
+}
+
 #[tokio::main]
 async fn main() {
 	let cli = Cli::parse();
@@ -113,6 +153,9 @@ fn units(amount: &str) -> Balance {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+	if let Command::Keys { action } = &cli.command {
+		return keys(cli.json, action, &cli.suri);
+	}
 	let connection = Connection::open(&cli.url).await?;
 	let me = || keypair(&cli.suri);
 	let account_or_me = |given: Option<String>| -> Result<String> {
@@ -122,7 +165,41 @@ async fn run(cli: Cli) -> Result<()> {
 		}
 	};
 	match cli.command {
-		Command::Models => {
+		Command::Keys { .. } => unreachable!("handled without a connection"),
+		Command::Models { action: Some(ModelsAction::Register { path, name }) } => {
+			let mut facts = model_file::read_facts(&path)?;
+			if let Some(name) = name {
+				facts.name = name;
+			}
+			let mut shown = 0;
+			let id = model_file::hash_file(&path, |done, total| {
+				let percent = (done * 100).checked_div(total).unwrap_or(100);
+				if !cli.json && percent >= shown + 10 {
+					shown = percent;
+					eprint!("\rhashing {}: {percent}%", path.display());
+				}
+			})
+			.with_context(|| format!("hashing {}", path.display()))?;
+			if !cli.json {
+				eprintln!();
+			}
+			let architecture = match facts.architecture {
+				Architecture::Llama => ChainArchitecture::Llama,
+				Architecture::Qwen2 => ChainArchitecture::Qwen2,
+				Architecture::Gemma3 => ChainArchitecture::Gemma3,
+			};
+			let call = chain::transactions().models().register(
+				H256(id),
+				BoundedVec(facts.name.as_bytes().to_vec()),
+				architecture,
+				facts.context_length,
+			);
+			connection.submit(&call, &me()?).await?;
+			let id = model_file::to_hex(&id);
+			let shown = serde_json::json!({ "id": id, "name": facts.name });
+			print(cli.json, &shown, |_| format!("registered `{}` as {id}", facts.name))
+		}
+		Command::Models { action: None } => {
 			let models = connection.models().await?;
 			print(cli.json, &models, |models| {
 				if models.is_empty() {
@@ -379,6 +456,52 @@ async fn prompt(
 	}
 	job.output = job.output.or(answer);
 	print(json, &job, |job| describe_status(&job.status))
+}
+
+fn keys(json: bool, action: &KeysAction, default_suri: &str) -> Result<()> {
+	let (key, phrase) = match action {
+		KeysAction::Generate { .. } => {
+			let phrase = Mnemonic::from_entropy(&rand::random::<[u8; 16]>())
+				.map_err(|e| anyhow!("cannot make a phrase: {e}"))?
+				.to_string();
+			(keypair(&phrase)?, Some(phrase))
+		}
+		KeysAction::Inspect { suri } => (keypair(suri.as_deref().unwrap_or(default_suri))?, None),
+	};
+	let mut shown = serde_json::json!({
+		"address": address(&key),
+		"publicKey": format!("0x{}", key.public_key().0.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+	});
+	if let (KeysAction::Generate { out: Some(path) }, Some(phrase)) = (action, &phrase) {
+		write_secret(path, phrase)?;
+		shown["secretFile"] = path.display().to_string().into();
+	} else if let Some(phrase) = &phrase {
+		shown["secretPhrase"] = phrase.clone().into();
+	}
+	print(json, &shown, |shown| {
+		let mut lines = vec![format!("address: {}", shown["address"].as_str().unwrap_or_default())];
+		lines.push(format!("public key: {}", shown["publicKey"].as_str().unwrap_or_default()));
+		if let Some(phrase) = shown["secretPhrase"].as_str() {
+			lines.push(format!("secret phrase (keep it safe; it is the account): {phrase}"));
+		}
+		if let Some(file) = shown["secretFile"].as_str() {
+			lines.push(format!("secret phrase written to {file}"));
+		}
+		lines.join("\n")
+	})
+}
+
+/// Creates `path` with `secret`, readable by its owner only; never overwrites a file.
+fn write_secret(path: &std::path::Path, secret: &str) -> Result<()> {
+	use std::io::Write;
+	let mut options = std::fs::OpenOptions::new();
+	options.write(true).create_new(true);
+	#[cfg(unix)]
+	std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+	let mut file = options.open(path).with_context(|| {
+		format!("cannot create {} (an existing key file is never overwritten)", path.display())
+	})?;
+	writeln!(file, "{secret}").with_context(|| format!("writing {}", path.display()))
 }
 
 fn describe_status(status: &StatusView) -> String {

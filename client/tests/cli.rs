@@ -4,6 +4,7 @@
 use std::{process::Command, time::Duration};
 
 use anyhow::Result;
+use faithful_client::model_file;
 use faithful_tests::{
 	become_provider, free_balance, register_model, wait_for_finalized, Node, NodeSpec,
 };
@@ -75,5 +76,76 @@ async fn the_cli_lists_submits_follows_and_refuses_bad_input() -> Result<()> {
 	assert!(ok && out.trim() == job.to_string(), "{out}");
 	let (ok, _, err) = faithful(&node, &["challenge", &job.to_string()]);
 	assert!(!ok && err.contains("Jobs.NotChallengeable"), "{err}");
+	Ok(())
+}
+
+/// Runs `faithful args...` with no node (key commands need none).
+fn offline(args: &[&str]) -> (bool, String, String) {
+	let output =
+		Command::new(env!("CARGO_BIN_EXE_faithful")).args(args).output().expect("faithful runs");
+	(
+		output.status.success(),
+		String::from_utf8_lossy(&output.stdout).into_owned(),
+		String::from_utf8_lossy(&output.stderr).into_owned(),
+	)
+}
+
+#[test]
+fn keys_are_generated_into_owner_only_files_and_inspected() -> Result<()> {
+	let (ok, out, _) = offline(&["keys", "inspect", "//Alice"]);
+	assert!(ok && out.contains("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"), "{out}");
+
+	let dir = tempfile::tempdir()?;
+	let file = dir.path().join("provider.key");
+	let path = file.to_str().expect("UTF-8 path");
+	let (ok, out, err) = offline(&["--json", "keys", "generate", "--out", path]);
+	assert!(ok, "{err}");
+	let generated: serde_json::Value = serde_json::from_str(&out)?;
+	assert!(generated.get("secretPhrase").is_none(), "a phrase written to a file is not printed");
+	let phrase = std::fs::read_to_string(&file)?;
+	assert_eq!(phrase.split_whitespace().count(), 12, "{phrase}");
+	#[cfg(unix)]
+	{
+		use std::os::unix::fs::PermissionsExt;
+		assert_eq!(std::fs::metadata(&file)?.permissions().mode() & 0o777, 0o600);
+	}
+	let (ok, out, _) = offline(&["--json", "keys", "inspect", phrase.trim()]);
+	assert!(ok);
+	let inspected: serde_json::Value = serde_json::from_str(&out)?;
+	assert_eq!(inspected["address"], generated["address"], "the file holds the account's secret");
+
+	let (ok, _, err) = offline(&["keys", "generate", "--out", path]);
+	assert!(!ok && err.contains("never overwritten"), "{err}");
+	let (ok, _, err) = offline(&["keys", "inspect", "not a secret"]);
+	assert!(
+		!ok && (err.contains("cannot derive a key") || err.contains("not a secret URI")),
+		"{err}"
+	);
+	Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gguf_file_registers_as_a_model_under_its_hash() -> Result<()> {
+	let dir = tempfile::tempdir()?;
+	let node = Node::start(NodeSpec::dev(dir.path())).await?;
+	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
+	let model = faithful_tests::default_model()?;
+	let path = model.to_str().expect("UTF-8 path");
+	let (ok, out, err) = faithful(&node, &["--json", "models", "register", path]);
+	assert!(ok, "{err}");
+	let registered: serde_json::Value = serde_json::from_str(&out)?;
+	assert_eq!(registered["name"], faithful_tests::DEFAULT_MODEL_NAME);
+	let expected = model_file::to_hex(&model_file::hash_file(&model, |_, _| {})?);
+	assert_eq!(registered["id"], expected.as_str());
+	let (ok, out, _) = faithful(&node, &["models"]);
+	assert!(
+		ok && out.contains(faithful_tests::DEFAULT_MODEL_NAME) && out.contains("llama"),
+		"{out}"
+	);
+
+	let (ok, _, err) = faithful(&node, &["models", "register", path]);
+	assert!(!ok && err.contains("Models."), "a second registration is refused: {err}");
+	let (ok, _, err) = faithful(&node, &["models", "register", "/nonexistent.gguf"]);
+	assert!(!ok && err.contains("/nonexistent.gguf"), "{err}");
 	Ok(())
 }

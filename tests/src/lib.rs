@@ -448,7 +448,8 @@ pub fn worker_binary() -> PathBuf {
 pub fn default_model() -> Result<PathBuf> {
 	let dir = match std::env::var_os("FAITHFUL_MODELS") {
 		Some(dir) => PathBuf::from(dir),
-		None => PathBuf::from(std::env::var_os("HOME").context("no HOME")?).join(".cache/faithful/models"),
+		None => PathBuf::from(std::env::var_os("HOME").context("no HOME")?)
+			.join(".cache/faithful/models"),
 	};
 	let path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
 	if !path.exists() {
@@ -559,8 +560,14 @@ pub async fn set_jobs_parameter(
 	value: u128,
 ) -> Result<()> {
 	let alice = subxt_signer::sr25519::dev::alice();
-	submit(api, &alice, "Sudo", "sudo", (set_parameter("Jobs", name, dynamic::Value::u128(value)),))
-		.await?;
+	submit(
+		api,
+		&alice,
+		"Sudo",
+		"sudo",
+		(set_parameter("Jobs", name, dynamic::Value::u128(value)),),
+	)
+	.await?;
 	Ok(())
 }
 
@@ -575,8 +582,8 @@ pub async fn fees_paid(
 		let events = api.at_block(number).await?.events().fetch().await?;
 		for event in events.iter() {
 			let event = event?;
-			if event.pallet_name() == "TransactionPayment" &&
-				event.event_name() == "TransactionFeePaid"
+			if event.pallet_name() == "TransactionPayment"
+				&& event.event_name() == "TransactionFeePaid"
 			{
 				let paid = event.decode_fields_unchecked_as::<FeePaid>()?;
 				if paid.who == who {
@@ -591,7 +598,8 @@ pub async fn fees_paid(
 /// The id of the model registered as `name`, from `faithful_models`.
 pub async fn model_id(node: &Node, name: &str) -> Result<[u8; 32]> {
 	use subxt::rpcs::client::rpc_params;
-	let models: serde_json::Value = node.raw_rpc().await?.request("faithful_models", rpc_params![]).await?;
+	let models: serde_json::Value =
+		node.raw_rpc().await?.request("faithful_models", rpc_params![]).await?;
 	let hex = models
 		.as_array()
 		.and_then(|all| all.iter().find(|m| m["name"] == name))

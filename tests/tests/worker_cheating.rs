@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use faithful_tests::{
-	free_balance, model_id, set_jobs_parameter, submit, wait_for_finalized, Node, NodeSpec,
-	Worker, DEFAULT_MODEL_NAME,
+	free_balance, model_id, set_jobs_parameter, submit, wait_for_finalized, Node, NodeSpec, Worker,
+	DEFAULT_MODEL_NAME,
 };
 use serde_json::Value as Json;
 use subxt::{dynamic::Value, rpcs::rpc_params, utils::AccountId32};
@@ -82,8 +82,8 @@ async fn a_worker_with_degraded_weights_is_audited_voted_down_and_slashed() -> R
 			"slashed" => break update,
 			"finalized" | "refunded" => {
 				bail!("the cheat got away: {update}\n{}", logs([&bob, &charlie, &dave, &eve]))
-			},
-			_ => {},
+			}
+			_ => {}
 		}
 	};
 	let bob_id = AccountId32(dev::bob().public_key().0).to_string();

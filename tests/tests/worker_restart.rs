@@ -60,7 +60,8 @@ async fn a_restarted_worker_resumes_its_job_without_a_double_submission() -> Res
 	let deliveries =
 		log.lines().filter(|l| l.contains("result delivered") && l.contains("job=0")).count();
 	assert_eq!(deliveries, 1, "delivered exactly once:\n{log}");
-	let generations = log.lines().filter(|l| l.contains("generating") && l.contains("job=0")).count();
+	let generations =
+		log.lines().filter(|l| l.contains("generating") && l.contains("job=0")).count();
 	assert_eq!(generations, 2, "generated before the kill and again after the restart:\n{log}");
 	Ok(())
 }

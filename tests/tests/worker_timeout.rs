@@ -48,7 +48,8 @@ async fn a_job_whose_worker_dies_is_reassigned_and_completed() -> Result<()> {
 		.await?;
 
 	let name = |key: [u8; 32]| AccountId32(key).to_string();
-	let (bob_id, charlie_id) = (name(dev::bob().public_key().0), name(dev::charlie().public_key().0));
+	let (bob_id, charlie_id) =
+		(name(dev::bob().public_key().0), name(dev::charlie().public_key().0));
 	let mut killed = None;
 	let settled = loop {
 		let update = tokio::time::timeout(Duration::from_secs(180), updates.next()).await;
