@@ -138,3 +138,26 @@ fn the_decoder_and_the_teacher_forced_pass_agree_well_within_epsilon() {
 	);
 	assert!(worst < DEFAULT_EPSILON / 10.0, "{worst}");
 }
+
+#[test]
+fn answers_of_the_model_with_a_zeroed_layer_are_rejected() {
+	let Some(honest) = model() else { return };
+	let prompt = honest.chat_prompt("What is the capital of France?").unwrap();
+	// The first, a middle and the last layer: a cheat may degrade any of them.
+	for layer in [0, 15, 29] {
+		let mut degraded = model().expect("loaded once already");
+		degraded.zero_layer(layer).unwrap();
+		let out = generate(&mut degraded, &prompt, &Sampling::Greedy, 32, |_, _| {}).unwrap();
+		let verdict = verify(
+			&honest,
+			&prompt,
+			&Sampling::Greedy,
+			&out.tokens,
+			out.finish,
+			32,
+			DEFAULT_EPSILON,
+		)
+		.unwrap();
+		assert!(!verdict.accepted, "layer {layer} zeroed went unnoticed: {:?}", out.text);
+	}
+}
