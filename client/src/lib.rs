@@ -6,6 +6,7 @@
 pub mod amount;
 pub mod connection;
 pub mod error;
+pub mod governance;
 pub mod model_file;
 
 /// Calls, storage and events of the Faithful runtime.

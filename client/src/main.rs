@@ -1,6 +1,10 @@
 //! `faithful`: the user's command line for the Faithful market.
 
 use anyhow::{anyhow, bail, Context, Result};
+use chain::runtime_types::{
+	pallet_conviction_voting::vote::{AccountVote, Vote as ConvictionVote},
+	pallet_referenda::types::ReferendumInfo,
+};
 use clap::{Parser, Subcommand};
 use faithful_client::{
 	amount::{format_fth, parse_fth},
@@ -13,7 +17,7 @@ use faithful_client::{
 		},
 	},
 	connection::{address, keypair, parse_address},
-	model_file, Connection,
+	governance, model_file, Connection,
 };
 use faithful_primitives::{
 	models::Architecture,
@@ -22,6 +26,7 @@ use faithful_primitives::{
 };
 use serde::Serialize;
 use std::path::PathBuf;
+use subxt::dynamic::{self, Value};
 use subxt::utils::{AccountId32, MultiAddress, H256};
 use subxt_signer::bip39::Mnemonic;
 
@@ -103,6 +108,39 @@ enum Command {
 	Jobs { address: Option<String> },
 	/// Disputes a job's result during its challenge window, holding the challenge bond.
 	Challenge { id: u64 },
+	/// Governed market parameters: value now, default and bounds; `params propose NAME VALUE`
+	/// opens a referendum to change one.
+	Params {
+		#[command(subcommand)]
+		action: Option<ParamsAction>,
+	},
+	/// Referenda: each one's track, state and tally.
+	Referenda,
+	/// Votes on a referendum, locking `--amount` FTH (for longer with more conviction).
+	Vote {
+		index: u32,
+		#[arg(value_enum)]
+		choice: Choice,
+		/// FTH to vote with.
+		#[arg(long)]
+		amount: String,
+		/// 0 (a tenth of the votes, no lock) to 6 (6× the votes, locked 32 periods).
+		#[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=6))]
+		conviction: u8,
+	},
+}
+
+#[derive(Subcommand)]
+enum ParamsAction {
+	/// Proposes setting a parameter (within its bounds) by referendum on the parameters track,
+	/// holding the submission and decision deposits.
+	Propose { name: String, value: String },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Choice {
+	Aye,
+	Nay,
 }
 
 #[derive(Subcommand)]
@@ -166,6 +204,156 @@ async fn run(cli: Cli) -> Result<()> {
 	};
 	match cli.command {
 		Command::Keys { .. } => unreachable!("handled without a connection"),
+		Command::Params { action: None } => {
+			let mut rows = Vec::new();
+			for governed in governance::GOVERNED {
+				let now = governed.current(&connection).await?;
+				rows.push(serde_json::json!({
+					"name": governed.name,
+					"value": governed.show(now),
+					"default": governed.show(governed.default),
+					"min": governed.show(governed.min),
+					"max": governed.show(governed.max),
+				}));
+			}
+			print(cli.json, &rows, |rows| {
+				rows.iter()
+					.map(|r| {
+						format!(
+							"{:<18} {:>16}   default {}, from {} to {}",
+							r["name"].as_str().unwrap_or_default(),
+							r["value"].as_str().unwrap_or_default(),
+							r["default"].as_str().unwrap_or_default(),
+							r["min"].as_str().unwrap_or_default(),
+							r["max"].as_str().unwrap_or_default()
+						)
+					})
+					.collect::<Vec<_>>()
+					.join("\n")
+			})
+		}
+		Command::Params { action: Some(ParamsAction::Propose { name, value }) } => {
+			let governed = governance::find(&name)?;
+			let value = governed.parse(&value)?;
+			let change =
+				dynamic::transaction("Governance", "set_parameter", (governed.change(value),));
+			let call =
+				connection.api().at_current_block().await?.transactions().call_data(&change)?;
+			let proposal = dynamic::transaction(
+				"Referenda",
+				"submit",
+				(
+					Value::unnamed_variant(
+						"Governance",
+						[Value::unnamed_variant("ParameterAdmin", [])],
+					),
+					Value::unnamed_variant("Inline", [Value::from_bytes(call)]),
+					Value::unnamed_variant("After", [Value::u128(1)]),
+				),
+			);
+			let signer = me()?;
+			let events = connection.submit(&proposal, &signer).await?;
+			let index = events
+				.find_first::<chain::referenda::events::Submitted>()
+				.ok_or_else(|| anyhow!("the chain reported no Referenda.Submitted"))??
+				.index;
+			let deposit = chain::transactions().referenda().place_decision_deposit(index);
+			connection.submit(&deposit, &signer).await?;
+			let shown = serde_json::json!({ "referendum": index, "name": governed.name, "value": governed.show(value) });
+			print(cli.json, &shown, |_| {
+				format!(
+					"referendum {index}: set {} to {}; vote with `faithful vote {index} aye --amount <FTH>`",
+					governed.name,
+					governed.show(value)
+				)
+			})
+		}
+		Command::Referenda => {
+			let at = connection.api().at_current_block().await?;
+			let count = at
+				.storage()
+				.fetch(chain::storage().referenda().referendum_count(), ())
+				.await?
+				.decode()?;
+			let mut rows = Vec::new();
+			for index in 0..count {
+				let Some(info) = at
+					.storage()
+					.try_fetch(chain::storage().referenda().referendum_info_for(), (index,))
+					.await?
+				else {
+					continue;
+				};
+				let info = info.decode()?;
+				let (state, detail) = match info {
+					ReferendumInfo::Ongoing(status) => {
+						let phase = match status.deciding {
+							Some(deciding) if deciding.confirming.is_some() => "confirming",
+							Some(_) => "deciding",
+							None if status.decision_deposit.is_none() => {
+								"waiting for a decision deposit"
+							}
+							None => "preparing",
+						};
+						let tally = status.tally;
+						(
+							"ongoing",
+							format!(
+								"{phase} on track {}: ayes {}, nays {}, support {}",
+								status.track,
+								format_fth(tally.ayes),
+								format_fth(tally.nays),
+								format_fth(tally.support)
+							),
+						)
+					}
+					ReferendumInfo::Approved(at, ..) => {
+						("approved", format!("approved at block {at}"))
+					}
+					ReferendumInfo::Rejected(at, ..) => {
+						("rejected", format!("rejected at block {at}"))
+					}
+					ReferendumInfo::Cancelled(at, ..) => {
+						("cancelled", format!("cancelled at block {at}"))
+					}
+					ReferendumInfo::TimedOut(at, ..) => {
+						("timed out", format!("timed out at block {at}"))
+					}
+					ReferendumInfo::Killed(at) => ("killed", format!("killed at block {at}")),
+				};
+				rows.push(
+					serde_json::json!({ "index": index, "state": state, "summary": format!("{index}: {detail}") }),
+				);
+			}
+			print(cli.json, &rows, |rows| {
+				if rows.is_empty() {
+					return "no referenda".into();
+				}
+				rows.iter()
+					.map(|r| r["summary"].as_str().unwrap_or_default().to_owned())
+					.collect::<Vec<_>>()
+					.join("\n")
+			})
+		}
+		Command::Vote { index, choice, amount, conviction } => {
+			let balance = parse_fth(&amount)?;
+			let aye = matches!(choice, Choice::Aye);
+			let vote = AccountVote::Standard {
+				vote: ConvictionVote(conviction | if aye { 0x80 } else { 0 }),
+				balance,
+			};
+			connection
+				.submit(&chain::transactions().conviction_voting().vote(index, vote), &me()?)
+				.await?;
+			let shown = serde_json::json!({ "referendum": index, "aye": aye, "balance": balance.to_string(), "conviction": conviction });
+			print(cli.json, &shown, |_| {
+				format!(
+					"voted {} on referendum {index} with {} at conviction {conviction}",
+					if aye { "aye" } else { "nay" },
+					format_fth(balance)
+				)
+			})
+		}
 		Command::Models { action: Some(ModelsAction::Register { path, name }) } => {
 			let mut facts = model_file::read_facts(&path)?;
 			if let Some(name) = name {

@@ -149,3 +149,40 @@ async fn a_gguf_file_registers_as_a_model_under_its_hash() -> Result<()> {
 	assert!(!ok && err.contains("/nonexistent.gguf"), "{err}");
 	Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn holders_change_a_parameter_by_referendum_through_the_cli() -> Result<()> {
+	let dir = tempfile::tempdir()?;
+	let node = Node::start(NodeSpec::dev(dir.path())).await?;
+	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
+
+	let (ok, out, err) = faithful(&node, &["params"]);
+	assert!(ok, "{err}");
+	assert!(out.contains("ChallengeWindow") && out.contains("200 blocks"), "{out}");
+	let (ok, _, err) = faithful(&node, &["params", "propose", "ChallengeWindow", "1"]);
+	assert!(!ok && err.contains("must be between 10 blocks"), "{err}");
+
+	let (ok, out, err) = faithful(&node, &["params", "propose", "ChallengeWindow", "25"]);
+	assert!(ok && out.contains("referendum 0"), "{out}{err}");
+	for voter in ["//Alice", "//Bob", "//Charlie"] {
+		let (ok, out, err) =
+			faithful(&node, &["--suri", voter, "vote", "0", "aye", "--amount", "500000"]);
+		assert!(ok && out.contains("voted aye"), "{out}{err}");
+	}
+	let (ok, out, _) = faithful(&node, &["referenda"]);
+	assert!(ok && out.starts_with("0: "), "{out}");
+
+	faithful_tests::wait_for("the change to be enacted", Duration::from_secs(180), || async {
+		let (_, out, _) = faithful(&node, &["--json", "params"]);
+		let rows: serde_json::Value = serde_json::from_str(&out)?;
+		let window = rows
+			.as_array()
+			.and_then(|rows| rows.iter().find(|r| r["name"] == "ChallengeWindow"))
+			.map(|r| r["value"].clone());
+		Ok((window == Some("25 blocks".into())).then_some(()))
+	})
+	.await?;
+	let (ok, out, _) = faithful(&node, &["referenda"]);
+	assert!(ok && out.contains("0: approved"), "{out}");
+	Ok(())
+}

@@ -1,5 +1,6 @@
-//! Default values of the market's governed parameters: the runtime's dynamic parameters start
-//! here, and the economic tests check the market's incentives against exactly these values.
+//! The market's governed parameters: their defaults (the runtime's dynamic parameters start here,
+//! and the economic tests check the market's incentives against exactly these values) and the
+//! bounds no vote can cross.
 
 use crate::{
 	currency::FTH,
@@ -41,3 +42,109 @@ pub const VOTER_REWARD: Perbill = Perbill::from_percent(25);
 /// Share of a wrong challenger's bond shared by the majority voters; the rest goes to the
 /// provider it accused.
 pub const BOND_TO_VOTERS: Perbill = Perbill::from_percent(50);
+
+/// Blocks of a minute-scale phase's floor: enough for a verifier to see a block, re-execute a
+/// long answer and get a transaction in.
+const PHASE_FLOOR: BlockNumber = 10;
+
+/// The range a governed parameter must stay in. No vote and no origin can set a value outside
+/// it: the runtime refuses with `BelowMinimum` or `AboveMaximum`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds<T> {
+	pub min: T,
+	pub max: T,
+}
+
+/// Which side of its bounds a value fell on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutOfBounds {
+	BelowMinimum,
+	AboveMaximum,
+}
+
+impl<T: PartialOrd> Bounds<T> {
+	/// Whether `value` may be set.
+	pub fn check(&self, value: &T) -> Result<(), OutOfBounds> {
+		if *value < self.min {
+			Err(OutOfBounds::BelowMinimum)
+		} else if *value > self.max {
+			Err(OutOfBounds::AboveMaximum)
+		} else {
+			Ok(())
+		}
+	}
+}
+
+const fn percent(n: u32) -> Perbill {
+	Perbill::from_percent(n)
+}
+
+/// Up to three months: stake must not be trapped for longer than a holder can plan for.
+pub const UNBONDING_PERIOD_BOUNDS: Bounds<BlockNumber> =
+	Bounds { min: PHASE_FLOOR, max: 90 * DAYS };
+/// Up to an hour: a user waits this long at worst for each attempt.
+pub const RESULT_TIMEOUT_BOUNDS: Bounds<BlockNumber> =
+	Bounds { min: PHASE_FLOOR, max: 60 * MINUTES };
+/// Up to a day: providers are paid only after it.
+pub const CHALLENGE_WINDOW_BOUNDS: Bounds<BlockNumber> = Bounds { min: PHASE_FLOOR, max: DAYS };
+/// At most half of a job's value on top for verification.
+pub const VERIFICATION_FEE_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(50) };
+/// At most a fifth of what providers earn.
+pub const PROTOCOL_FEE_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(20) };
+/// At least the job's value (a lie must never be free), at most a hundred times.
+pub const BOND_MULTIPLE_BOUNDS: Bounds<u32> = Bounds { min: 1, max: 100 };
+pub const TIMEOUT_SLASH_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(100) };
+/// Never free (challenges would be spam), never so dear that nobody challenges.
+pub const CHALLENGE_BOND_BOUNDS: Bounds<Balance> =
+	Bounds { min: crate::currency::MILLI_FTH, max: 1_000 * FTH };
+pub const AUDIT_RATE_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(100) };
+/// Up to a day for each vote phase.
+pub const COMMIT_PHASE_BOUNDS: Bounds<BlockNumber> = Bounds { min: 5, max: DAYS };
+pub const REVEAL_PHASE_BOUNDS: Bounds<BlockNumber> = Bounds { min: 5, max: DAYS };
+/// Never free (a silent member must lose something), never so dear that nobody can sit.
+pub const VOTE_BOND_BOUNDS: Bounds<Balance> =
+	Bounds { min: crate::currency::MILLI_FTH, max: 1_000 * FTH };
+/// The challenger's and voters' shares of a slash must add up to at most all of it: 60 % + 40 %.
+pub const CHALLENGER_REWARD_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(60) };
+pub const VOTER_REWARD_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(40) };
+pub const BOND_TO_VOTERS_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(100) };
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn every_default_lies_within_its_bounds() {
+		assert_eq!(UNBONDING_PERIOD_BOUNDS.check(&UNBONDING_PERIOD), Ok(()));
+		assert_eq!(RESULT_TIMEOUT_BOUNDS.check(&RESULT_TIMEOUT), Ok(()));
+		assert_eq!(CHALLENGE_WINDOW_BOUNDS.check(&CHALLENGE_WINDOW), Ok(()));
+		assert_eq!(VERIFICATION_FEE_BOUNDS.check(&VERIFICATION_FEE), Ok(()));
+		assert_eq!(PROTOCOL_FEE_BOUNDS.check(&PROTOCOL_FEE), Ok(()));
+		assert_eq!(BOND_MULTIPLE_BOUNDS.check(&BOND_MULTIPLE), Ok(()));
+		assert_eq!(TIMEOUT_SLASH_BOUNDS.check(&TIMEOUT_SLASH), Ok(()));
+		assert_eq!(CHALLENGE_BOND_BOUNDS.check(&CHALLENGE_BOND), Ok(()));
+		assert_eq!(AUDIT_RATE_BOUNDS.check(&AUDIT_RATE), Ok(()));
+		assert_eq!(COMMIT_PHASE_BOUNDS.check(&COMMIT_PHASE), Ok(()));
+		assert_eq!(REVEAL_PHASE_BOUNDS.check(&REVEAL_PHASE), Ok(()));
+		assert_eq!(VOTE_BOND_BOUNDS.check(&VOTE_BOND), Ok(()));
+		assert_eq!(CHALLENGER_REWARD_BOUNDS.check(&CHALLENGER_REWARD), Ok(()));
+		assert_eq!(VOTER_REWARD_BOUNDS.check(&VOTER_REWARD), Ok(()));
+		assert_eq!(BOND_TO_VOTERS_BOUNDS.check(&BOND_TO_VOTERS), Ok(()));
+	}
+
+	#[test]
+	fn values_outside_bounds_say_which_side() {
+		let bounds = Bounds { min: 10u32, max: 20 };
+		assert_eq!(bounds.check(&9), Err(OutOfBounds::BelowMinimum));
+		assert_eq!(bounds.check(&21), Err(OutOfBounds::AboveMaximum));
+		assert_eq!(bounds.check(&10), Ok(()));
+		assert_eq!(bounds.check(&20), Ok(()));
+	}
+
+	#[test]
+	fn slash_shares_cannot_add_up_to_more_than_the_slash() {
+		let most = CHALLENGER_REWARD_BOUNDS.max.deconstruct() as u64
+			+ VOTER_REWARD_BOUNDS.max.deconstruct() as u64;
+		assert!(most <= Perbill::one().deconstruct() as u64);
+	}
+}

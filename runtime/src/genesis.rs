@@ -29,7 +29,10 @@ pub fn preset_names() -> Vec<PresetId> {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::{Babe, Balances, Grandpa, Runtime, RuntimeGenesisConfig, TreasuryAccount, FTH};
+	use crate::{
+		governance::Timing, Babe, Balances, Grandpa, Runtime, RuntimeGenesisConfig,
+		TreasuryAccount, FTH,
+	};
 	use polkadot_sdk::{
 		frame_support::{genesis_builder_helper::build_state, traits::fungible::Inspect},
 		pallet_sudo,
@@ -110,6 +113,7 @@ mod tests {
 				Some(Sr25519Keyring::Alice.to_account_id())
 			);
 			assert_dev_accounts_endowed();
+			assert_eq!(crate::governance::Pallet::<Runtime>::periods(), Timing::DEVELOPMENT);
 		});
 	}
 
@@ -138,6 +142,7 @@ mod tests {
 				])
 			);
 			assert_dev_accounts_endowed();
+			assert_eq!(crate::governance::Pallet::<Runtime>::periods(), Timing::NETWORK);
 		});
 	}
 

@@ -418,21 +418,27 @@ pub async fn become_provider(
 	Ok(())
 }
 
-/// The call `Parameters.set_parameter(<group>(<name>(<name>, Some(value))))`, for `Sudo.sudo`:
-/// sets one of the runtime's dynamic parameters, e.g. `("Jobs", "ChallengeWindow", u128(5))`.
+/// The call `Governance.set_parameter(...)`, for `Sudo.sudo`: sets one of the runtime's dynamic
+/// parameters within its bounds, e.g. `("Jobs", "ChallengeWindow", u128(10))`.
 pub fn set_parameter(group: &str, name: &str, value: dynamic::Value) -> dynamic::Value {
+	use dynamic::Value;
+	Value::unnamed_variant(
+		"Governance",
+		[Value::named_variant(
+			"set_parameter",
+			[("key_value", parameter_change(group, name, value))],
+		)],
+	)
+}
+
+/// A `RuntimeParameters` value: `<group>(<name>(<name>, Some(value)))`.
+pub fn parameter_change(group: &str, name: &str, value: dynamic::Value) -> dynamic::Value {
 	use dynamic::Value;
 	let parameter = Value::unnamed_variant(
 		name,
 		[Value::unnamed_composite([]), Value::unnamed_variant("Some", [value])],
 	);
-	Value::unnamed_variant(
-		"Parameters",
-		[Value::named_variant(
-			"set_parameter",
-			[("key_value", Value::unnamed_variant(group, [parameter]))],
-		)],
-	)
+	Value::unnamed_variant(group, [parameter])
 }
 
 /// The `faithful-worker` binary under test: `$FAITHFUL_WORKER_BIN`, else the one cargo built next

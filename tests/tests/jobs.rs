@@ -19,7 +19,7 @@ use subxt_signer::sr25519::dev;
 const MODEL: [u8; 32] = [7u8; 32];
 const PRICE: u128 = 1_000_000;
 const MAX_TOKENS: u32 = 16;
-const WINDOW: u32 = 3;
+const WINDOW: u32 = 10;
 /// `5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z`: `py/trsry` as an account.
 const TREASURY: [u8; 32] = *b"modlpy/trsry\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
 

@@ -80,14 +80,14 @@ async fn model_and_provider_register_offer_unbond_and_withdraw_on_a_dev_chain() 
 		&alice,
 		"Sudo",
 		"sudo",
-		(set_parameter("Providers", "UnbondingPeriod", Value::u128(3)),),
+		(set_parameter("Providers", "UnbondingPeriod", Value::u128(10)),),
 	)
 	.await?;
 	submit(&api, &bob, "Providers", "unbond", (50 * FTH,)).await?;
 	let provider = fetch_provider(&api, &bob).await?;
 	let short = &provider.unbonding[1];
 	assert_eq!(short.amount, 50 * FTH);
-	assert!(short.release_at <= finalized_number(&node.rpc().await?).await? as u32 + 3);
+	assert!(short.release_at <= finalized_number(&node.rpc().await?).await? as u32 + 10);
 
 	wait_for_finalized(&node.rpc().await?, short.release_at.into(), Duration::from_secs(60))
 		.await?;

@@ -1,0 +1,47 @@
+//! Each governed parameter's bounds, checked before any value is set.
+
+use faithful_primitives::parameters::{self as p, OutOfBounds};
+
+use crate::{
+	dynamic_params::{jobs, providers},
+	RuntimeParameters,
+};
+
+/// Checks a parameter change against the parameter's bounds.
+pub trait ParameterBounds<Parameters> {
+	/// `Ok` when the change may be made; resetting a parameter to its default always may.
+	fn check(change: &Parameters) -> Result<(), OutOfBounds>;
+}
+
+/// The bounds in `faithful_primitives::parameters`, one per dynamic parameter.
+pub struct MarketBounds;
+
+impl ParameterBounds<RuntimeParameters> for MarketBounds {
+	fn check(change: &RuntimeParameters) -> Result<(), OutOfBounds> {
+		use jobs::Parameters as J;
+		use providers::Parameters as P;
+		match change {
+			RuntimeParameters::Providers(P::UnbondingPeriod(_, Some(v))) => {
+				p::UNBONDING_PERIOD_BOUNDS.check(v)
+			}
+			RuntimeParameters::Jobs(change) => match change {
+				J::ResultTimeout(_, Some(v)) => p::RESULT_TIMEOUT_BOUNDS.check(v),
+				J::ChallengeWindow(_, Some(v)) => p::CHALLENGE_WINDOW_BOUNDS.check(v),
+				J::VerificationFee(_, Some(v)) => p::VERIFICATION_FEE_BOUNDS.check(v),
+				J::ProtocolFee(_, Some(v)) => p::PROTOCOL_FEE_BOUNDS.check(v),
+				J::BondMultiple(_, Some(v)) => p::BOND_MULTIPLE_BOUNDS.check(v),
+				J::TimeoutSlash(_, Some(v)) => p::TIMEOUT_SLASH_BOUNDS.check(v),
+				J::ChallengeBond(_, Some(v)) => p::CHALLENGE_BOND_BOUNDS.check(v),
+				J::AuditRate(_, Some(v)) => p::AUDIT_RATE_BOUNDS.check(v),
+				J::CommitPhase(_, Some(v)) => p::COMMIT_PHASE_BOUNDS.check(v),
+				J::RevealPhase(_, Some(v)) => p::REVEAL_PHASE_BOUNDS.check(v),
+				J::VoteBond(_, Some(v)) => p::VOTE_BOND_BOUNDS.check(v),
+				J::ChallengerReward(_, Some(v)) => p::CHALLENGER_REWARD_BOUNDS.check(v),
+				J::VoterReward(_, Some(v)) => p::VOTER_REWARD_BOUNDS.check(v),
+				J::BondToVoters(_, Some(v)) => p::BOND_TO_VOTERS_BOUNDS.check(v),
+				_ => Ok(()),
+			},
+			_ => Ok(()),
+		}
+	}
+}
