@@ -19,6 +19,8 @@ pub enum Unit {
 	Percent,
 	Fth,
 	Times,
+	/// Bytes, tokens, providers or seats.
+	Count,
 }
 
 /// A governed parameter: where it lives in `RuntimeParameters` and its range.
@@ -55,6 +57,17 @@ const fn percent(name: &'static str, default: Perbill, b: Bounds<Perbill>) -> Go
 	}
 }
 
+const fn count(name: &'static str, default: u32, b: Bounds<u32>) -> Governed {
+	Governed {
+		group: "Jobs",
+		name,
+		unit: Unit::Count,
+		default: default as u128,
+		min: b.min as u128,
+		max: b.max as u128,
+	}
+}
+
 const fn fth(name: &'static str, default: u128, b: Bounds<u128>) -> Governed {
 	Governed { group: "Jobs", name, unit: Unit::Fth, default, min: b.min, max: b.max }
 }
@@ -83,6 +96,18 @@ pub const GOVERNED: &[Governed] = &[
 	percent("ChallengerReward", p::CHALLENGER_REWARD, p::CHALLENGER_REWARD_BOUNDS),
 	percent("VoterReward", p::VOTER_REWARD, p::VOTER_REWARD_BOUNDS),
 	percent("BondToVoters", p::BOND_TO_VOTERS, p::BOND_TO_VOTERS_BOUNDS),
+	Governed {
+		group: "Providers",
+		name: "MinProviderStake",
+		unit: Unit::Fth,
+		default: p::MIN_PROVIDER_STAKE,
+		min: p::MIN_PROVIDER_STAKE_BOUNDS.min,
+		max: p::MIN_PROVIDER_STAKE_BOUNDS.max,
+	},
+	count("CommitteeSeats", p::COMMITTEE_SEATS, p::COMMITTEE_SEATS_BOUNDS),
+	count("PromptLimit", p::PROMPT_LIMIT, p::PROMPT_LIMIT_BOUNDS),
+	count("OutputTokenLimit", p::OUTPUT_TOKEN_LIMIT, p::OUTPUT_TOKEN_LIMIT_BOUNDS),
+	count("AttemptLimit", p::ATTEMPT_LIMIT, p::ATTEMPT_LIMIT_BOUNDS),
 ];
 
 /// The parameter called `name` (case-insensitive).
@@ -99,7 +124,7 @@ impl Governed {
 	pub fn parse(&self, text: &str) -> Result<u128> {
 		let text = text.trim();
 		let value = match self.unit {
-			Unit::Blocks | Unit::Times => {
+			Unit::Blocks | Unit::Times | Unit::Count => {
 				text.parse::<u32>().with_context(|| format!("`{text}` is not a whole number"))?
 					as u128
 			}
@@ -131,6 +156,7 @@ impl Governed {
 		match self.unit {
 			Unit::Blocks => format!("{value} blocks"),
 			Unit::Times => format!("{value}×"),
+			Unit::Count => value.to_string(),
 			Unit::Fth => format_fth(value),
 			Unit::Percent => {
 				let text = format!("{}.{:07}", value / 10_000_000, value % 10_000_000);

@@ -9,6 +9,20 @@ use crate::{
 };
 use polkadot_sdk::sp_runtime::Perbill;
 
+/// Least stake a provider keeps bonded: the collateral behind its jobs and committee seats.
+pub const MIN_PROVIDER_STAKE: Balance = 100 * FTH;
+/// Longest prompt accepted, in bytes.
+pub const PROMPT_LIMIT: u32 = 8_192;
+/// The storage bound of prompts, which the weights were measured up to: no governed limit goes
+/// above it, so governance can lower the prompt limit but not raise it past the default.
+pub const MAX_PROMPT_BYTES: u32 = 8_192;
+/// Most output tokens a job may ask for.
+pub const OUTPUT_TOKEN_LIMIT: u32 = 4_096;
+/// Providers tried per job before it is refunded.
+pub const ATTEMPT_LIMIT: u32 = 3;
+/// Committee members drawn per dispute.
+pub const COMMITTEE_SEATS: u32 = 3;
+
 /// Blocks between `unbond` and the stake's release: a week, longer than any job's deadlines,
 /// window and dispute.
 pub const UNBONDING_PERIOD: BlockNumber = 7 * DAYS;
@@ -108,6 +122,15 @@ pub const VOTE_BOND_BOUNDS: Bounds<Balance> =
 pub const CHALLENGER_REWARD_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(60) };
 pub const VOTER_REWARD_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(40) };
 pub const BOND_TO_VOTERS_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(100) };
+/// At least 1 FTH, so a seat is never free; at most 100,000 FTH, so providing stays open.
+pub const MIN_PROVIDER_STAKE_BOUNDS: Bounds<Balance> = Bounds { min: FTH, max: 100_000 * FTH };
+pub const PROMPT_LIMIT_BOUNDS: Bounds<u32> = Bounds { min: 256, max: MAX_PROMPT_BYTES };
+/// Up to the stored bound of output tokens (`MaxOutputTokens`).
+pub const OUTPUT_TOKEN_LIMIT_BOUNDS: Bounds<u32> = Bounds { min: 16, max: 4_096 };
+/// Up to the stored bound of attempts (`MaxJobAttempts`).
+pub const ATTEMPT_LIMIT_BOUNDS: Bounds<u32> = Bounds { min: 1, max: 3 };
+/// Up to the three seats the dispute weights were measured with.
+pub const COMMITTEE_SEATS_BOUNDS: Bounds<u32> = Bounds { min: 1, max: 3 };
 
 #[cfg(test)]
 mod tests {
@@ -130,6 +153,22 @@ mod tests {
 		assert_eq!(CHALLENGER_REWARD_BOUNDS.check(&CHALLENGER_REWARD), Ok(()));
 		assert_eq!(VOTER_REWARD_BOUNDS.check(&VOTER_REWARD), Ok(()));
 		assert_eq!(BOND_TO_VOTERS_BOUNDS.check(&BOND_TO_VOTERS), Ok(()));
+		assert_eq!(MIN_PROVIDER_STAKE_BOUNDS.check(&MIN_PROVIDER_STAKE), Ok(()));
+		assert_eq!(PROMPT_LIMIT_BOUNDS.check(&PROMPT_LIMIT), Ok(()));
+		assert_eq!(OUTPUT_TOKEN_LIMIT_BOUNDS.check(&OUTPUT_TOKEN_LIMIT), Ok(()));
+		assert_eq!(ATTEMPT_LIMIT_BOUNDS.check(&ATTEMPT_LIMIT), Ok(()));
+		assert_eq!(COMMITTEE_SEATS_BOUNDS.check(&COMMITTEE_SEATS), Ok(()));
+	}
+
+	#[test]
+	fn governed_limits_never_exceed_the_storage_bounds() {
+		use polkadot_sdk::sp_core::Get;
+		assert_eq!(
+			OUTPUT_TOKEN_LIMIT_BOUNDS.max,
+			<crate::jobs::MaxOutputTokens as Get<u32>>::get()
+		);
+		assert_eq!(ATTEMPT_LIMIT_BOUNDS.max, <crate::jobs::MaxJobAttempts as Get<u32>>::get());
+		assert_eq!(PROMPT_LIMIT_BOUNDS.max, MAX_PROMPT_BYTES);
 	}
 
 	#[test]

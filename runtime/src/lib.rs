@@ -217,8 +217,6 @@ impl pallet_transaction_payment::Config for Runtime {
 parameter_types! {
 	/// Held from a model's registrant until the model retires.
 	pub const ModelRegistrationDeposit: Balance = 10 * FTH;
-	/// Held from a provider for as long as it serves.
-	pub const MinProviderStake: Balance = 100 * FTH;
 	/// Offers one model can have: the candidates routing weighs for each job.
 	pub const MaxProvidersPerModel: u32 = 64;
 	/// Jobs one offer may run at once.
@@ -239,7 +237,7 @@ impl pallet_providers::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
-	type MinProviderStake = MinProviderStake;
+	type MinProviderStake = dynamic_params::providers::MinProviderStake;
 	type UnbondingPeriod = dynamic_params::providers::UnbondingPeriod;
 	type ReputationHalfLife = ConstU32<{ 7 * faithful_primitives::time::DAYS }>;
 	type MaxEndpointLength = ConstU32<128>;
@@ -261,7 +259,7 @@ impl pallet_jobs::Config for Runtime {
 	// Fresh each block; its author could withhold a block to re-roll, at the cost of the block.
 	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
 	type Treasury = TreasuryAccount;
-	type MaxPromptBytes = ConstU32<8192>;
+	type MaxPromptBytes = ConstU32<{ faithful_primitives::parameters::MAX_PROMPT_BYTES }>;
 	type MaxOutputBytes = faithful_primitives::jobs::MaxOutputBytes;
 	type MaxOutputTokens = faithful_primitives::jobs::MaxOutputTokens;
 	type MaxAttempts = faithful_primitives::jobs::MaxJobAttempts;
@@ -276,6 +274,10 @@ impl pallet_jobs::Config for Runtime {
 	type ChallengeBond = dynamic_params::jobs::ChallengeBond;
 	type AuditRate = dynamic_params::jobs::AuditRate;
 	type CommitteeSize = ConstU32<3>;
+	type CommitteeSeats = dynamic_params::jobs::CommitteeSeats;
+	type PromptLimit = dynamic_params::jobs::PromptLimit;
+	type OutputTokenLimit = dynamic_params::jobs::OutputTokenLimit;
+	type AttemptLimit = dynamic_params::jobs::AttemptLimit;
 	type CommitPhase = dynamic_params::jobs::CommitPhase;
 	type RevealPhase = dynamic_params::jobs::RevealPhase;
 	type VoteBond = dynamic_params::jobs::VoteBond;
@@ -308,6 +310,9 @@ pub mod dynamic_params {
 		/// Blocks between `unbond` and the stake becoming withdrawable.
 		#[codec(index = 0)]
 		pub static UnbondingPeriod: BlockNumber = defaults::UNBONDING_PERIOD;
+		/// Least stake a provider keeps bonded.
+		#[codec(index = 1)]
+		pub static MinProviderStake: Balance = defaults::MIN_PROVIDER_STAKE;
 	}
 
 	/// Parameters of jobs and disputes: deadlines, windows, fees, bonds and slashes.
@@ -356,6 +361,18 @@ pub mod dynamic_params {
 		/// Share of a wrong challenger's bond shared by the majority voters.
 		#[codec(index = 13)]
 		pub static BondToVoters: Perbill = defaults::BOND_TO_VOTERS;
+		/// Committee members drawn per dispute.
+		#[codec(index = 14)]
+		pub static CommitteeSeats: u32 = defaults::COMMITTEE_SEATS;
+		/// Longest prompt accepted, in bytes.
+		#[codec(index = 15)]
+		pub static PromptLimit: u32 = defaults::PROMPT_LIMIT;
+		/// Most output tokens a job may ask for.
+		#[codec(index = 16)]
+		pub static OutputTokenLimit: u32 = defaults::OUTPUT_TOKEN_LIMIT;
+		/// Providers tried per job before it is refunded.
+		#[codec(index = 17)]
+		pub static AttemptLimit: u32 = defaults::ATTEMPT_LIMIT;
 	}
 }
 

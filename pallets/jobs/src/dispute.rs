@@ -115,7 +115,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Up to `CommitteeSize` providers of the job's model, drawn uniformly without replacement,
+	/// Up to `CommitteeSeats` providers of the job's model, drawn uniformly without replacement,
 	/// none of them a party to the job and each with `VoteBond` of free collateral.
 	fn draw_committee(
 		job: JobId,
@@ -134,7 +134,7 @@ impl<T: Config> Pallet<T> {
 					&& T::Collateral::free_collateral(who) >= vote_bond
 			})
 			.collect();
-		let size = (T::CommitteeSize::get() as usize).min(eligible.len());
+		let size = (Self::committee_seats() as usize).min(eligible.len());
 		for seat in 0..size {
 			let random = Self::random(b"faithful/committee", job, seat as u32);
 			let draw = u64::from_le_bytes(random[..8].try_into().expect("32 bytes have 8"));

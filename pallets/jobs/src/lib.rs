@@ -176,9 +176,22 @@ pub mod pallet {
 		/// Share of results audited by the chain itself, with no challenger.
 		type AuditRate: Get<Perbill>;
 
-		/// Committee members drawn per dispute (fewer when fewer providers are eligible).
+		/// Most committee members a dispute can have: the bound of its stored committee.
 		#[pallet::constant]
 		type CommitteeSize: Get<u32>;
+
+		/// Committee members drawn per dispute now (fewer when fewer providers are eligible),
+		/// at most `CommitteeSize`. Governed, so not a metadata constant.
+		type CommitteeSeats: Get<u32>;
+
+		/// Longest prompt accepted now, in bytes, at most `MaxPromptBytes` (the storage bound).
+		type PromptLimit: Get<u32>;
+
+		/// Most output tokens a job may ask for now, at most `MaxOutputTokens`.
+		type OutputTokenLimit: Get<u32>;
+
+		/// Providers tried per job now before it is refunded, at most `MaxAttempts`.
+		type AttemptLimit: Get<u32>;
 
 		/// Blocks committee members have to commit their votes.
 		type CommitPhase: Get<BlockNumberFor<Self>>;
@@ -339,9 +352,9 @@ pub mod pallet {
 		ModelNotActive,
 		/// A job needs a prompt.
 		EmptyPrompt,
-		/// The prompt is longer than `MaxPromptBytes`.
+		/// The prompt is longer than `PromptLimit`.
 		PromptTooLong,
-		/// `max_tokens` must be between 1 and `MaxOutputTokens`.
+		/// `max_tokens` must be between 1 and `OutputTokenLimit`.
 		BadMaxTokens,
 		/// Temperature, top-k or top-p out of range.
 		BadSampling,
@@ -501,6 +514,27 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// The governed limits, never above the storage bounds whatever the runtime supplies.
+	pub(crate) fn prompt_limit() -> u32 {
+		use polkadot_sdk::frame_support::traits::Get;
+		T::PromptLimit::get().min(T::MaxPromptBytes::get())
+	}
+
+	pub(crate) fn output_token_limit() -> u32 {
+		use polkadot_sdk::frame_support::traits::Get;
+		T::OutputTokenLimit::get().min(T::MaxOutputTokens::get())
+	}
+
+	pub(crate) fn attempt_limit() -> u32 {
+		use polkadot_sdk::frame_support::traits::Get;
+		T::AttemptLimit::get().min(T::MaxAttempts::get())
+	}
+
+	pub(crate) fn committee_seats() -> u32 {
+		use polkadot_sdk::frame_support::traits::Get;
+		T::CommitteeSeats::get().min(T::CommitteeSize::get())
+	}
+
 	/// A job's open dispute.
 	pub fn dispute(job: JobId) -> Option<DisputeOf<T>> {
 		Disputes::<T>::get(job)

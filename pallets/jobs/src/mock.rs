@@ -141,6 +141,11 @@ parameter_types! {
 	/// Off unless a test turns audits on, so most tests are not disputed by chance.
 	pub static AuditRate: Perbill = Perbill::zero();
 	pub static BondMultiple: u32 = 2;
+	/// The governed limits start at their storage bounds; tests lower them.
+	pub static PromptLimit: u32 = 64;
+	pub static OutputTokenLimit: u32 = 16;
+	pub static AttemptLimit: u32 = 3;
+	pub static CommitteeSeats: u32 = 3;
 }
 
 impl pallet_providers::Config for Test {
@@ -183,6 +188,10 @@ impl pallet_jobs::Config for Test {
 	type ChallengeBond = polkadot_sdk::frame_support::traits::ConstU128<CHALLENGE_BOND>;
 	type AuditRate = AuditRate;
 	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<3>;
+	type CommitteeSeats = CommitteeSeats;
+	type PromptLimit = PromptLimit;
+	type OutputTokenLimit = OutputTokenLimit;
+	type AttemptLimit = AttemptLimit;
 	type CommitPhase = polkadot_sdk::frame_support::traits::ConstU64<COMMIT_PHASE>;
 	type RevealPhase = polkadot_sdk::frame_support::traits::ConstU64<REVEAL_PHASE>;
 	type VoteBond = polkadot_sdk::frame_support::traits::ConstU128<VOTE_BOND>;

@@ -82,12 +82,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Picks a provider for `record` among those not in `record.attempts`, without changing any
-	/// state. `None` when no offer fits or the job has had `MaxAttempts` providers already.
+	/// state. `None` when no offer fits or the job has had `AttemptLimit` providers already.
 	pub(crate) fn route(
 		job: JobId,
 		record: &JobOf<T>,
 	) -> Option<Assignment<T::AccountId, BalanceOf<T>>> {
-		if record.attempts.len() as u32 >= T::MaxAttempts::get() {
+		if record.attempts.len() as u32 >= Self::attempt_limit() {
 			return None;
 		}
 		let (mut candidates, weights): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) = Self::eligible(
@@ -104,7 +104,8 @@ impl<T: Config> Pallet<T> {
 
 	/// What a job of `max_tokens` for `model` would cost now, if any provider can take it.
 	pub fn quote(model: ModelId, max_tokens: u32) -> Option<Quote<BalanceOf<T>>> {
-		if !T::Models::is_active(&model) || !(1..=T::MaxOutputTokens::get()).contains(&max_tokens) {
+		if !T::Models::is_active(&model) || !(1..=Self::output_token_limit()).contains(&max_tokens)
+		{
 			return None;
 		}
 		let offers = Self::eligible(model, max_tokens, BalanceOf::<T>::max_value(), &[]);

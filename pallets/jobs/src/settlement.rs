@@ -26,7 +26,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
 		let prompt: BoundedVec<u8, T::MaxPromptBytes> =
 			prompt.try_into().map_err(|_| Error::<T>::PromptTooLong)?;
-		ensure!((1..=T::MaxOutputTokens::get()).contains(&max_tokens), Error::<T>::BadMaxTokens);
+		ensure!(prompt.len() as u32 <= Self::prompt_limit(), Error::<T>::PromptTooLong);
+		ensure!((1..=Self::output_token_limit()).contains(&max_tokens), Error::<T>::BadMaxTokens);
 		ensure!(sampling.is_valid(), Error::<T>::BadSampling);
 		ensure!(!max_price_per_token.is_zero(), Error::<T>::ZeroPrice);
 		let (verification_fee, escrow) = Self::escrow_for(max_tokens, max_price_per_token)?;

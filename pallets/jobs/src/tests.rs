@@ -145,6 +145,26 @@ mod submit {
 	}
 
 	#[test]
+	fn lowered_prompt_and_token_limits_refuse_what_the_storage_bounds_would_take() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			PromptLimit::set(8);
+			OutputTokenLimit::set(4);
+			let g = Sampling::Greedy;
+			assert_noop!(submit_with(MODEL, &[b'a'; 9], g, 4, PRICE), Error::<Test>::PromptTooLong);
+			assert_noop!(submit_with(MODEL, b"hi", g, 5, PRICE), Error::<Test>::BadMaxTokens);
+			assert!(Jobs::quote(MODEL, 5).is_none(), "no quote above the token limit");
+			assert_ok!(submit_with(MODEL, &[b'a'; 8], g, 4, PRICE));
+			// A limit set above the storage bound is held to the bound.
+			PromptLimit::set(1_000);
+			assert_noop!(
+				submit_with(MODEL, &[b'a'; 65], g, 4, PRICE),
+				Error::<Test>::PromptTooLong
+			);
+		});
+	}
+
+	#[test]
 	fn a_sampled_job_within_range_is_accepted() {
 		new_test_ext().execute_with(|| {
 			provider(P1, STAKE, PRICE, 4);
@@ -510,6 +530,20 @@ mod settlement {
 			assert_eq!(free(USER), USER_BALANCE + 16, "full refund plus the slash");
 			assert_eq!(status(job), JobStatus::Refunded { refunded: 88, at: 2 + RESULT_TIMEOUT });
 			assert!(Prompts::<Test>::get(job).is_none());
+		});
+	}
+
+	#[test]
+	fn a_lowered_attempt_limit_refunds_a_job_sooner() {
+		new_test_ext().execute_with(|| {
+			AttemptLimit::set(1);
+			provider(P1, STAKE, PRICE, 4);
+			let job = submit(8, PRICE);
+			provider(P2, STAKE, PRICE, 4);
+			run_to(2 + RESULT_TIMEOUT);
+			let record = JobsStorage::<Test>::get(job).unwrap();
+			assert_eq!(record.attempts.len(), 1, "P2 was free but the limit is one provider");
+			assert!(matches!(record.status, JobStatus::Refunded { .. }));
 		});
 	}
 

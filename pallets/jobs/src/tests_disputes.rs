@@ -357,6 +357,16 @@ fn an_audited_result_is_judged_without_a_challenger() {
 }
 
 #[test]
+fn fewer_governed_seats_draw_a_smaller_committee() {
+	new_test_ext().execute_with(|| {
+		CommitteeSeats::set(2);
+		let job = answered_job();
+		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		assert_eq!(committee(job).len(), 2, "three providers were eligible");
+	});
+}
+
+#[test]
 fn an_audit_nobody_can_judge_leaves_the_result_open_to_challenges() {
 	new_test_ext().execute_with(|| {
 		AuditRate::set(Perbill::one());

@@ -81,8 +81,8 @@ pub mod pallet {
 		/// Which models exist and are active.
 		type Models: ModelRegistry;
 
-		/// Least stake a provider must keep bonded while registered with offers.
-		#[pallet::constant]
+		/// Least stake a provider must keep bonded while registered with offers. Not a metadata
+		/// constant: the runtime may change it (a dynamic parameter).
 		type MinProviderStake: Get<BalanceOf<Self>>;
 
 		/// Blocks between `unbond` and the stake's release. Must outlast every job's result

@@ -24,6 +24,9 @@ impl ParameterBounds<RuntimeParameters> for MarketBounds {
 			RuntimeParameters::Providers(P::UnbondingPeriod(_, Some(v))) => {
 				p::UNBONDING_PERIOD_BOUNDS.check(v)
 			}
+			RuntimeParameters::Providers(P::MinProviderStake(_, Some(v))) => {
+				p::MIN_PROVIDER_STAKE_BOUNDS.check(v)
+			}
 			RuntimeParameters::Jobs(change) => match change {
 				J::ResultTimeout(_, Some(v)) => p::RESULT_TIMEOUT_BOUNDS.check(v),
 				J::ChallengeWindow(_, Some(v)) => p::CHALLENGE_WINDOW_BOUNDS.check(v),
@@ -39,6 +42,10 @@ impl ParameterBounds<RuntimeParameters> for MarketBounds {
 				J::ChallengerReward(_, Some(v)) => p::CHALLENGER_REWARD_BOUNDS.check(v),
 				J::VoterReward(_, Some(v)) => p::VOTER_REWARD_BOUNDS.check(v),
 				J::BondToVoters(_, Some(v)) => p::BOND_TO_VOTERS_BOUNDS.check(v),
+				J::CommitteeSeats(_, Some(v)) => p::COMMITTEE_SEATS_BOUNDS.check(v),
+				J::PromptLimit(_, Some(v)) => p::PROMPT_LIMIT_BOUNDS.check(v),
+				J::OutputTokenLimit(_, Some(v)) => p::OUTPUT_TOKEN_LIMIT_BOUNDS.check(v),
+				J::AttemptLimit(_, Some(v)) => p::ATTEMPT_LIMIT_BOUNDS.check(v),
 				_ => Ok(()),
 			},
 			_ => Ok(()),

@@ -147,6 +147,14 @@ fn a_change_out_of_bounds_is_refused_whatever_the_origin() {
 				Error::<Runtime>::AboveMaximum
 			);
 		}
+		let four_seats = RuntimeParameters::Jobs(jobs::Parameters::CommitteeSeats(
+			jobs::CommitteeSeats,
+			Some(4),
+		));
+		assert_noop!(
+			super::Pallet::<Runtime>::set_parameter(RuntimeOrigin::root(), four_seats),
+			Error::<Runtime>::AboveMaximum
+		);
 		// Around the bounds check: `pallet-parameters` takes no other origin, not even root.
 		let direct =
 			RuntimeCall::Parameters(polkadot_sdk::pallet_parameters::Call::set_parameter {
