@@ -9,6 +9,8 @@ use crate::{
 };
 use polkadot_sdk::sp_runtime::Perbill;
 
+/// Held from a model's registrant until the model retires: pays for its storage, deters spam.
+pub const MODEL_DEPOSIT: Balance = 10 * FTH;
 /// Least stake a provider keeps bonded: the collateral behind its jobs and committee seats.
 pub const MIN_PROVIDER_STAKE: Balance = 100 * FTH;
 /// Longest prompt accepted, in bytes.
@@ -122,6 +124,8 @@ pub const VOTE_BOND_BOUNDS: Bounds<Balance> =
 pub const CHALLENGER_REWARD_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(60) };
 pub const VOTER_REWARD_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(40) };
 pub const BOND_TO_VOTERS_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(100) };
+/// At least 1 FTH (registering is never free), at most 10,000 FTH (publishing a model stays open).
+pub const MODEL_DEPOSIT_BOUNDS: Bounds<Balance> = Bounds { min: FTH, max: 10_000 * FTH };
 /// At least 1 FTH, so a seat is never free; at most 100,000 FTH, so providing stays open.
 pub const MIN_PROVIDER_STAKE_BOUNDS: Bounds<Balance> = Bounds { min: FTH, max: 100_000 * FTH };
 pub const PROMPT_LIMIT_BOUNDS: Bounds<u32> = Bounds { min: 256, max: MAX_PROMPT_BYTES };
@@ -154,6 +158,7 @@ mod tests {
 		assert_eq!(VOTER_REWARD_BOUNDS.check(&VOTER_REWARD), Ok(()));
 		assert_eq!(BOND_TO_VOTERS_BOUNDS.check(&BOND_TO_VOTERS), Ok(()));
 		assert_eq!(MIN_PROVIDER_STAKE_BOUNDS.check(&MIN_PROVIDER_STAKE), Ok(()));
+		assert_eq!(MODEL_DEPOSIT_BOUNDS.check(&MODEL_DEPOSIT), Ok(()));
 		assert_eq!(PROMPT_LIMIT_BOUNDS.check(&PROMPT_LIMIT), Ok(()));
 		assert_eq!(OUTPUT_TOKEN_LIMIT_BOUNDS.check(&OUTPUT_TOKEN_LIMIT), Ok(()));
 		assert_eq!(ATTEMPT_LIMIT_BOUNDS.check(&ATTEMPT_LIMIT), Ok(()));

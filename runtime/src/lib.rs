@@ -215,8 +215,6 @@ impl pallet_transaction_payment::Config for Runtime {
 }
 
 parameter_types! {
-	/// Held from a model's registrant until the model retires.
-	pub const ModelRegistrationDeposit: Balance = 10 * FTH;
 	/// Offers one model can have: the candidates routing weighs for each job.
 	pub const MaxProvidersPerModel: u32 = 64;
 	/// Jobs one offer may run at once.
@@ -226,7 +224,7 @@ parameter_types! {
 impl pallet_models::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	type RegistrationDeposit = ModelRegistrationDeposit;
+	type RegistrationDeposit = dynamic_params::models::RegistrationDeposit;
 	type MaxNameLength = faithful_primitives::models::MaxModelNameLength;
 	type ForceOrigin = frame_system::EnsureRoot<AccountId>;
 	type Offers = Providers;
@@ -313,6 +311,15 @@ pub mod dynamic_params {
 		/// Least stake a provider keeps bonded.
 		#[codec(index = 1)]
 		pub static MinProviderStake: Balance = defaults::MIN_PROVIDER_STAKE;
+	}
+
+	/// Parameters of the model registry.
+	#[dynamic_pallet_params]
+	#[codec(index = 2)]
+	pub mod models {
+		/// Held from a model's registrant until the model retires.
+		#[codec(index = 0)]
+		pub static RegistrationDeposit: Balance = defaults::MODEL_DEPOSIT;
 	}
 
 	/// Parameters of jobs and disputes: deadlines, windows, fees, bonds and slashes.

@@ -59,8 +59,9 @@ pub mod pallet {
 		/// The runtime's hold reasons, which include this pallet's.
 		type RuntimeHoldReason: From<HoldReason>;
 
-		/// Deposit held from a registrant for each model, returned on retirement.
-		#[pallet::constant]
+		/// Deposit held from a registrant for each model, returned on retirement. Each model
+		/// records what was held, so a change applies to new registrations only. Not a metadata
+		/// constant: the runtime may change it (a dynamic parameter).
 		type RegistrationDeposit: Get<BalanceOf<Self>>;
 
 		/// Longest model name, in bytes.

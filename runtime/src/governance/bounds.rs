@@ -3,7 +3,7 @@
 use faithful_primitives::parameters::{self as p, OutOfBounds};
 
 use crate::{
-	dynamic_params::{jobs, providers},
+	dynamic_params::{jobs, models, providers},
 	RuntimeParameters,
 };
 
@@ -26,6 +26,9 @@ impl ParameterBounds<RuntimeParameters> for MarketBounds {
 			}
 			RuntimeParameters::Providers(P::MinProviderStake(_, Some(v))) => {
 				p::MIN_PROVIDER_STAKE_BOUNDS.check(v)
+			}
+			RuntimeParameters::Models(models::Parameters::RegistrationDeposit(_, Some(v))) => {
+				p::MODEL_DEPOSIT_BOUNDS.check(v)
 			}
 			RuntimeParameters::Jobs(change) => match change {
 				J::ResultTimeout(_, Some(v)) => p::RESULT_TIMEOUT_BOUNDS.check(v),
