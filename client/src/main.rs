@@ -621,7 +621,8 @@ async fn prompt(
 	let mut answer = None;
 	while let Some(update) = updates.next().await {
 		let job: JobView = update?;
-		if !json {
+		// The final state goes to stdout below, after the answer.
+		if !json && !job.status.is_terminal() {
 			eprintln!("job {id}: {}", describe_status(&job.status));
 		}
 		if answer.is_none() {
