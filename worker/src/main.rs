@@ -29,6 +29,18 @@ enum Command {
 	/// Serve as a provider: register what is missing (with --auto-register), answer the jobs
 	/// routed here, sit on committees, audit others. Runs until Ctrl-C or SIGTERM.
 	Run(daemon::config::Settings),
+	/// Measure load time, prefill and decode speed, teacher-forced verification time and peak
+	/// memory (docs/performance.md). Threads follow RAYON_NUM_THREADS.
+	Bench {
+		#[command(flatten)]
+		model: ModelArgs,
+		/// Prompt tokens to prefill.
+		#[arg(long, default_value_t = 128)]
+		prompt_tokens: usize,
+		/// Output lengths to decode and then verify, comma-separated.
+		#[arg(long, value_delimiter = ',', default_values_t = [64, 256, 1024])]
+		outputs: Vec<usize>,
+	},
 	/// Print a GGUF file's model id (its BLAKE2b-256 hash), the id models are registered under.
 	ModelId {
 		/// Path of the GGUF file.
@@ -144,6 +156,7 @@ fn main() -> Result<ExitCode> {
 			tokio::runtime::Runtime::new()?.block_on(daemon::run(config))?;
 		}
 		Command::ModelId { path } => print_model_id(&path)?,
+		Command::Bench { model, prompt_tokens, outputs } => bench(&model, prompt_tokens, &outputs)?,
 		Command::Generate { model, sampling, max_tokens, prompt } => {
 			let sampling = sampling.sampling()?;
 			let mut model = model.load()?;
@@ -200,6 +213,71 @@ fn main() -> Result<ExitCode> {
 		}
 	}
 	Ok(ExitCode::SUCCESS)
+}
+
+/// Prefill, decode and verification timings on a fixed text. Decoding takes the most likely token
+/// other than the end of the reply, so every run produces exactly the asked number of tokens; the
+/// verification is the teacher-forced pass `verify` runs over prompt and output.
+fn bench(args: &ModelArgs, prompt_tokens: usize, outputs: &[usize]) -> Result<()> {
+	let started = Instant::now();
+	let mut model = args.load()?;
+	println!("load: {:.2} s", started.elapsed().as_secs_f64());
+	let text =
+		"The history of the printing press begins in the fifteenth century, when movable type \
+		changed how books were made, sold and read across Europe. ";
+	let mut prompt = Vec::new();
+	while prompt.len() < prompt_tokens {
+		prompt.extend(model.tokenizer().encode(text)?);
+	}
+	prompt.truncate(prompt_tokens);
+	let end = model.chat().end();
+	for &n in outputs {
+		let started = Instant::now();
+		let mut logits = model.next_logits(&prompt, 0)?;
+		let prefill = started.elapsed().as_secs_f64();
+		let started = Instant::now();
+		let mut output = Vec::with_capacity(n);
+		while output.len() < n {
+			let token = logits
+				.iter()
+				.enumerate()
+				.filter(|&(t, _)| t as u32 != end)
+				.max_by(|a, b| a.1.total_cmp(b.1))
+				.map(|(t, _)| t as u32)
+				.expect("a vocabulary");
+			output.push(token);
+			if output.len() < n {
+				logits = model.next_logits(&[token], prompt.len() + output.len() - 1)?;
+			}
+		}
+		let decode = started.elapsed().as_secs_f64();
+		let started = Instant::now();
+		let verdict = engine::verify(
+			&model,
+			&prompt,
+			&Sampling::Greedy,
+			&output,
+			Finish::Length,
+			n,
+			engine::DEFAULT_EPSILON,
+		)?;
+		let verify = started.elapsed().as_secs_f64();
+		println!(
+			"prompt {prompt_tokens}, output {n}: prefill {:.1} tok/s, decode {:.1} tok/s, \
+			 generation {:.2} s, verification {:.2} s = {:.2} of generation (accepted: {})",
+			prompt_tokens as f64 / prefill,
+			(n - 1) as f64 / decode,
+			prefill + decode,
+			verify,
+			verify / (prefill + decode),
+			verdict.accepted
+		);
+	}
+	let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+	if let Some(peak) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+		println!("peak memory: {}", peak.trim_start_matches("VmHWM:").trim());
+	}
+	Ok(())
 }
 
 fn finish_name(finish: Finish) -> &'static str {
