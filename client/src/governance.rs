@@ -6,6 +6,8 @@ use faithful_primitives::parameters::{self as p, Bounds};
 use polkadot_sdk::sp_runtime::Perbill;
 use subxt::dynamic::{self, At, Value};
 
+use self::Unit::{Blocks, Count, Times};
+
 use crate::{
 	amount::{format_fth, parse_fth},
 	Connection,
@@ -35,17 +37,18 @@ pub struct Governed {
 	pub max: u128,
 }
 
-const fn blocks(group: &'static str, name: &'static str, default: u32, b: Bounds<u32>) -> Governed {
-	Governed {
-		group,
-		name,
-		unit: Unit::Blocks,
-		default: default as u128,
-		min: b.min as u128,
-		max: b.max as u128,
-	}
+/// A parameter held as a whole number: blocks, a multiple or a count.
+const fn whole(
+	group: &'static str,
+	name: &'static str,
+	unit: Unit,
+	default: u32,
+	b: Bounds<u32>,
+) -> Governed {
+	Governed { group, name, unit, default: default as u128, min: b.min as u128, max: b.max as u128 }
 }
 
+/// A parameter held as a `Perbill`: its parts per billion.
 const fn percent(name: &'static str, default: Perbill, b: Bounds<Perbill>) -> Governed {
 	Governed {
 		group: "Jobs",
@@ -57,65 +60,34 @@ const fn percent(name: &'static str, default: Perbill, b: Bounds<Perbill>) -> Go
 	}
 }
 
-const fn count(name: &'static str, default: u32, b: Bounds<u32>) -> Governed {
-	Governed {
-		group: "Jobs",
-		name,
-		unit: Unit::Count,
-		default: default as u128,
-		min: b.min as u128,
-		max: b.max as u128,
-	}
-}
-
-const fn fth(name: &'static str, default: u128, b: Bounds<u128>) -> Governed {
-	Governed { group: "Jobs", name, unit: Unit::Fth, default, min: b.min, max: b.max }
+/// A parameter held as an amount of FTH's smallest unit.
+const fn fth(group: &'static str, name: &'static str, default: u128, b: Bounds<u128>) -> Governed {
+	Governed { group, name, unit: Unit::Fth, default, min: b.min, max: b.max }
 }
 
 /// Every governed parameter, as in `faithful_primitives::parameters`.
 pub const GOVERNED: &[Governed] = &[
-	blocks("Providers", "UnbondingPeriod", p::UNBONDING_PERIOD, p::UNBONDING_PERIOD_BOUNDS),
-	blocks("Jobs", "ResultTimeout", p::RESULT_TIMEOUT, p::RESULT_TIMEOUT_BOUNDS),
-	blocks("Jobs", "ChallengeWindow", p::CHALLENGE_WINDOW, p::CHALLENGE_WINDOW_BOUNDS),
+	fth("Models", "RegistrationDeposit", p::MODEL_DEPOSIT, p::MODEL_DEPOSIT_BOUNDS),
+	fth("Providers", "MinProviderStake", p::MIN_PROVIDER_STAKE, p::MIN_PROVIDER_STAKE_BOUNDS),
+	whole("Providers", "UnbondingPeriod", Blocks, p::UNBONDING_PERIOD, p::UNBONDING_PERIOD_BOUNDS),
+	whole("Jobs", "ResultTimeout", Blocks, p::RESULT_TIMEOUT, p::RESULT_TIMEOUT_BOUNDS),
+	whole("Jobs", "ChallengeWindow", Blocks, p::CHALLENGE_WINDOW, p::CHALLENGE_WINDOW_BOUNDS),
 	percent("VerificationFee", p::VERIFICATION_FEE, p::VERIFICATION_FEE_BOUNDS),
 	percent("ProtocolFee", p::PROTOCOL_FEE, p::PROTOCOL_FEE_BOUNDS),
-	Governed {
-		group: "Jobs",
-		name: "BondMultiple",
-		unit: Unit::Times,
-		default: p::BOND_MULTIPLE as u128,
-		min: p::BOND_MULTIPLE_BOUNDS.min as u128,
-		max: p::BOND_MULTIPLE_BOUNDS.max as u128,
-	},
+	whole("Jobs", "BondMultiple", Times, p::BOND_MULTIPLE, p::BOND_MULTIPLE_BOUNDS),
 	percent("TimeoutSlash", p::TIMEOUT_SLASH, p::TIMEOUT_SLASH_BOUNDS),
-	fth("ChallengeBond", p::CHALLENGE_BOND, p::CHALLENGE_BOND_BOUNDS),
+	fth("Jobs", "ChallengeBond", p::CHALLENGE_BOND, p::CHALLENGE_BOND_BOUNDS),
 	percent("AuditRate", p::AUDIT_RATE, p::AUDIT_RATE_BOUNDS),
-	blocks("Jobs", "CommitPhase", p::COMMIT_PHASE, p::COMMIT_PHASE_BOUNDS),
-	blocks("Jobs", "RevealPhase", p::REVEAL_PHASE, p::REVEAL_PHASE_BOUNDS),
-	fth("VoteBond", p::VOTE_BOND, p::VOTE_BOND_BOUNDS),
+	whole("Jobs", "CommitPhase", Blocks, p::COMMIT_PHASE, p::COMMIT_PHASE_BOUNDS),
+	whole("Jobs", "RevealPhase", Blocks, p::REVEAL_PHASE, p::REVEAL_PHASE_BOUNDS),
+	fth("Jobs", "VoteBond", p::VOTE_BOND, p::VOTE_BOND_BOUNDS),
 	percent("ChallengerReward", p::CHALLENGER_REWARD, p::CHALLENGER_REWARD_BOUNDS),
 	percent("VoterReward", p::VOTER_REWARD, p::VOTER_REWARD_BOUNDS),
 	percent("BondToVoters", p::BOND_TO_VOTERS, p::BOND_TO_VOTERS_BOUNDS),
-	Governed {
-		group: "Providers",
-		name: "MinProviderStake",
-		unit: Unit::Fth,
-		default: p::MIN_PROVIDER_STAKE,
-		min: p::MIN_PROVIDER_STAKE_BOUNDS.min,
-		max: p::MIN_PROVIDER_STAKE_BOUNDS.max,
-	},
-	Governed {
-		group: "Models",
-		name: "RegistrationDeposit",
-		unit: Unit::Fth,
-		default: p::MODEL_DEPOSIT,
-		min: p::MODEL_DEPOSIT_BOUNDS.min,
-		max: p::MODEL_DEPOSIT_BOUNDS.max,
-	},
-	count("CommitteeSeats", p::COMMITTEE_SEATS, p::COMMITTEE_SEATS_BOUNDS),
-	count("PromptLimit", p::PROMPT_LIMIT, p::PROMPT_LIMIT_BOUNDS),
-	count("OutputTokenLimit", p::OUTPUT_TOKEN_LIMIT, p::OUTPUT_TOKEN_LIMIT_BOUNDS),
-	count("AttemptLimit", p::ATTEMPT_LIMIT, p::ATTEMPT_LIMIT_BOUNDS),
+	whole("Jobs", "CommitteeSeats", Count, p::COMMITTEE_SEATS, p::COMMITTEE_SEATS_BOUNDS),
+	whole("Jobs", "PromptLimit", Count, p::PROMPT_LIMIT, p::PROMPT_LIMIT_BOUNDS),
+	whole("Jobs", "OutputTokenLimit", Count, p::OUTPUT_TOKEN_LIMIT, p::OUTPUT_TOKEN_LIMIT_BOUNDS),
+	whole("Jobs", "AttemptLimit", Count, p::ATTEMPT_LIMIT, p::ATTEMPT_LIMIT_BOUNDS),
 ];
 
 /// The parameter called `name` (case-insensitive).

@@ -617,3 +617,31 @@ pub async fn model_id(node: &Node, name: &str) -> Result<[u8; 32]> {
 		.collect::<Result<_, _>>()?;
 	bytes.try_into().map_err(|_| anyhow!("model id {hex} is not 32 bytes"))
 }
+
+/// Submits a greedy job for `model` as `who`: `max_tokens` at most `cap` per token. Returns the
+/// fee paid.
+pub async fn submit_greedy_job(
+	api: &OnlineClient<PolkadotConfig>,
+	who: &subxt_signer::sr25519::Keypair,
+	model: [u8; 32],
+	prompt: &str,
+	max_tokens: u32,
+	cap: u128,
+) -> Result<u128> {
+	let greedy = dynamic::Value::unnamed_variant("Greedy", []);
+	submit(api, who, "Jobs", "submit", (model, prompt.as_bytes().to_vec(), greedy, max_tokens, cap))
+		.await
+}
+
+/// `faithful_subscribeJob(job)`: the job now, then after every change until it ends.
+pub async fn follow_job(
+	node: &Node,
+	job: u64,
+) -> Result<subxt::rpcs::client::RpcSubscription<serde_json::Value>> {
+	use subxt::rpcs::client::rpc_params;
+	Ok(node
+		.raw_rpc()
+		.await?
+		.subscribe("faithful_subscribeJob", rpc_params![job], "faithful_unsubscribeJob")
+		.await?)
+}

@@ -6,11 +6,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use faithful_tests::{
-	free_balance, model_id, set_jobs_parameter, submit, wait_for_finalized, Node, NodeSpec, Worker,
-	DEFAULT_MODEL_NAME,
+	follow_job, free_balance, model_id, set_jobs_parameter, submit_greedy_job, wait_for_finalized,
+	Node, NodeSpec, Worker, DEFAULT_MODEL_NAME,
 };
-use serde_json::Value as Json;
-use subxt::{dynamic::Value, rpcs::rpc_params, utils::AccountId32};
+use subxt::utils::AccountId32;
 use subxt_signer::sr25519::dev;
 
 /// The cheat's price; the honest workers ask more, above the job's cap, so routing picks the cheat.
@@ -52,25 +51,17 @@ async fn a_worker_with_degraded_weights_is_audited_voted_down_and_slashed() -> R
 
 	let alice = dev::alice();
 	let alice_before = free_balance(&api, alice.public_key().0).await?;
-	let submit_fee = submit(
+	let submit_fee = submit_greedy_job(
 		&api,
 		&alice,
-		"Jobs",
-		"submit",
-		(
-			model,
-			b"What is the capital of France?".to_vec(),
-			Value::unnamed_variant("Greedy", []),
-			32u32,
-			1_000_000u128,
-		),
+		model,
+		"What is the capital of France?",
+		32u32,
+		1_000_000u128,
 	)
 	.await?;
 
-	let raw = node.raw_rpc().await?;
-	let mut updates = raw
-		.subscribe::<Json>("faithful_subscribeJob", rpc_params![0u64], "faithful_unsubscribeJob")
-		.await?;
+	let mut updates = follow_job(&node, 0).await?;
 	let logs = |workers: [&Worker; 4]| workers.map(|w| w.log()).join("\n----\n");
 	let slashed = loop {
 		let update = tokio::time::timeout(Duration::from_secs(300), updates.next()).await;

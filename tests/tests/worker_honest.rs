@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use faithful_tests::{
-	fees_paid, finalized_number, free_balance, model_id, set_jobs_parameter, submit,
-	wait_for_finalized, Node, NodeSpec, Worker, DEFAULT_MODEL_NAME,
+	fees_paid, finalized_number, follow_job, free_balance, model_id, set_jobs_parameter,
+	submit_greedy_job, wait_for_finalized, Node, NodeSpec, Worker, DEFAULT_MODEL_NAME,
 };
 use serde_json::Value as Json;
-use subxt::{dynamic::Value, rpcs::rpc_params};
 use subxt_signer::sr25519::dev;
 
 /// The worker's default price: 0.000001 FTH.
@@ -38,25 +37,11 @@ async fn an_honest_worker_answers_paris_and_is_paid_for_its_tokens() -> Result<(
 	let start = finalized_number(&rpc).await?;
 	let alice_before = free_balance(&api, alice.public_key().0).await?;
 	let bob_before = free_balance(&api, bob_key.public_key().0).await?;
-	let submit_fee = submit(
-		&api,
-		&alice,
-		"Jobs",
-		"submit",
-		(
-			model,
-			b"What is the capital of France?".to_vec(),
-			Value::unnamed_variant("Greedy", []),
-			MAX_TOKENS,
-			PRICE,
-		),
-	)
-	.await?;
+	let submit_fee =
+		submit_greedy_job(&api, &alice, model, "What is the capital of France?", MAX_TOKENS, PRICE)
+			.await?;
 
-	let raw = node.raw_rpc().await?;
-	let mut updates = raw
-		.subscribe::<Json>("faithful_subscribeJob", rpc_params![0u64], "faithful_unsubscribeJob")
-		.await?;
+	let mut updates = follow_job(&node, 0).await?;
 	let mut answer = None;
 	let settled = loop {
 		let update = tokio::time::timeout(Duration::from_secs(180), updates.next()).await;

@@ -5,11 +5,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use faithful_tests::{
-	model_id, set_jobs_parameter, submit, wait_for_finalized, Node, NodeSpec, Worker,
-	DEFAULT_MODEL_NAME,
+	follow_job, model_id, set_jobs_parameter, submit_greedy_job, wait_for_finalized, Node,
+	NodeSpec, Worker, DEFAULT_MODEL_NAME,
 };
-use serde_json::Value as Json;
-use subxt::{dynamic::Value, rpcs::rpc_params};
 use subxt_signer::sr25519::dev;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -24,18 +22,13 @@ async fn a_restarted_worker_resumes_its_job_without_a_double_submission() -> Res
 	let mut bob = Worker::start(&node, "//Bob", &dir.path().join("bob"), &[])?;
 	bob.wait_for_log(&["offered the model"], Duration::from_secs(180)).await?;
 	let model = model_id(&node, DEFAULT_MODEL_NAME).await?;
-	submit(
+	submit_greedy_job(
 		&api,
 		&dev::alice(),
-		"Jobs",
-		"submit",
-		(
-			model,
-			b"Tell me a long story about a dragon and a knight.".to_vec(),
-			Value::unnamed_variant("Greedy", []),
-			256u32,
-			1_000_000u128,
-		),
+		model,
+		"Tell me a long story about a dragon and a knight.",
+		256u32,
+		1_000_000u128,
 	)
 	.await?;
 
@@ -43,10 +36,7 @@ async fn a_restarted_worker_resumes_its_job_without_a_double_submission() -> Res
 	bob.restart()?;
 	bob.wait_for_log(&["resuming", "[0]"], Duration::from_secs(120)).await?;
 
-	let raw = node.raw_rpc().await?;
-	let mut updates = raw
-		.subscribe::<Json>("faithful_subscribeJob", rpc_params![0u64], "faithful_unsubscribeJob")
-		.await?;
+	let mut updates = follow_job(&node, 0).await?;
 	let settled = loop {
 		let update = tokio::time::timeout(Duration::from_secs(300), updates.next()).await;
 		let Ok(Some(update)) = update else { bail!("no settlement:\n{}", bob.log()) };

@@ -5,11 +5,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use faithful_tests::{
-	model_id, set_jobs_parameter, submit, wait_for_finalized, Node, NodeSpec, Worker,
-	DEFAULT_MODEL_NAME,
+	follow_job, model_id, set_jobs_parameter, submit_greedy_job, wait_for_finalized, Node,
+	NodeSpec, Worker, DEFAULT_MODEL_NAME,
 };
-use serde_json::Value as Json;
-use subxt::{dynamic::Value, rpcs::rpc_params, utils::AccountId32};
+use subxt::utils::AccountId32;
 use subxt_signer::sr25519::dev;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -28,24 +27,16 @@ async fn a_job_whose_worker_dies_is_reassigned_and_completed() -> Result<()> {
 	charlie.wait_for_log(&["offered the model"], Duration::from_secs(180)).await?;
 	let model = model_id(&node, DEFAULT_MODEL_NAME).await?;
 
-	submit(
+	submit_greedy_job(
 		&api,
 		&dev::alice(),
-		"Jobs",
-		"submit",
-		(
-			model,
-			b"Tell me a long story about a dragon and a knight.".to_vec(),
-			Value::unnamed_variant("Greedy", []),
-			128u32,
-			1_000_000u128,
-		),
+		model,
+		"Tell me a long story about a dragon and a knight.",
+		128u32,
+		1_000_000u128,
 	)
 	.await?;
-	let raw = node.raw_rpc().await?;
-	let mut updates = raw
-		.subscribe::<Json>("faithful_subscribeJob", rpc_params![0u64], "faithful_unsubscribeJob")
-		.await?;
+	let mut updates = follow_job(&node, 0).await?;
 
 	let name = |key: [u8; 32]| AccountId32(key).to_string();
 	let (bob_id, charlie_id) =

@@ -433,10 +433,11 @@ impl Worker {
 
 	/// Answers an assigned job and delivers the result, unless it is no longer ours to deliver.
 	async fn serve(&self, connection: &Connection, job: JobId) -> Result<()> {
-		let Some(input) = self.still_assigned(connection, job).await? else {
+		let Some(record) = self.assigned_to_us(connection, job).await? else {
 			self.update_state(|s| s.serving.remove(&job))?;
 			return Ok(());
 		};
+		let input = job_input(connection, job, &record).await?;
 		let model = input.model;
 		if !self.served.contains_key(&model) {
 			self.update_state(|s| s.serving.remove(&job))?;
@@ -460,7 +461,7 @@ impl Worker {
 		};
 		let seconds = started.elapsed().as_secs_f64();
 		// A restart may have delivered it already, or the deadline passed while generating.
-		if self.still_assigned(connection, job).await?.is_none() {
+		if self.assigned_to_us(connection, job).await?.is_none() {
 			self.update_state(|s| s.serving.remove(&job))?;
 			return Ok(());
 		}
@@ -488,20 +489,22 @@ impl Worker {
 		Ok(())
 	}
 
-	/// The job's input if it is still assigned to us, before its deadline.
-	async fn still_assigned(
+	/// The job's record if it is still assigned to us, before its deadline.
+	async fn assigned_to_us(
 		&self,
 		connection: &Connection,
 		job: JobId,
-	) -> Result<Option<JobInput>> {
+	) -> Result<Option<JobRecord>> {
 		let Some(record) = read_job(connection, job).await? else { return Ok(None) };
 		let now = connection.finalized_number().await?;
-		match &record.status {
+		Ok(match &record.status {
 			JobStatus::Assigned { provider, deadline, .. }
-				if *provider == self.account && now <= u64::from(*deadline) => {}
-			_ => return Ok(None),
-		}
-		Ok(Some(job_input(connection, job, &record).await?))
+				if *provider == self.account && now <= u64::from(*deadline) =>
+			{
+				Some(record)
+			}
+			_ => None,
+		})
 	}
 
 	/// Re-executes a disputed job, records the ballot with a fresh salt, then commits it.
