@@ -633,15 +633,12 @@ pub async fn submit_greedy_job(
 		.await
 }
 
-/// `faithful_subscribeJob(job)`: the job now, then after every change until it ends.
+/// `faithful_subscribeJob(job)` on `rpc`, which must outlive the subscription: the job now, then
+/// after every change until it ends.
 pub async fn follow_job(
-	node: &Node,
+	rpc: &RpcClient,
 	job: u64,
 ) -> Result<subxt::rpcs::client::RpcSubscription<serde_json::Value>> {
 	use subxt::rpcs::client::rpc_params;
-	Ok(node
-		.raw_rpc()
-		.await?
-		.subscribe("faithful_subscribeJob", rpc_params![job], "faithful_unsubscribeJob")
-		.await?)
+	Ok(rpc.subscribe("faithful_subscribeJob", rpc_params![job], "faithful_unsubscribeJob").await?)
 }

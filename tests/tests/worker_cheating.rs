@@ -61,7 +61,8 @@ async fn a_worker_with_degraded_weights_is_audited_voted_down_and_slashed() -> R
 	)
 	.await?;
 
-	let mut updates = follow_job(&node, 0).await?;
+	let raw = node.raw_rpc().await?;
+	let mut updates = follow_job(&raw, 0).await?;
 	let logs = |workers: [&Worker; 4]| workers.map(|w| w.log()).join("\n----\n");
 	let slashed = loop {
 		let update = tokio::time::timeout(Duration::from_secs(300), updates.next()).await;

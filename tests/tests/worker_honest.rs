@@ -41,7 +41,8 @@ async fn an_honest_worker_answers_paris_and_is_paid_for_its_tokens() -> Result<(
 		submit_greedy_job(&api, &alice, model, "What is the capital of France?", MAX_TOKENS, PRICE)
 			.await?;
 
-	let mut updates = follow_job(&node, 0).await?;
+	let raw = node.raw_rpc().await?;
+	let mut updates = follow_job(&raw, 0).await?;
 	let mut answer = None;
 	let settled = loop {
 		let update = tokio::time::timeout(Duration::from_secs(180), updates.next()).await;

@@ -36,7 +36,8 @@ async fn a_restarted_worker_resumes_its_job_without_a_double_submission() -> Res
 	bob.restart()?;
 	bob.wait_for_log(&["resuming", "[0]"], Duration::from_secs(120)).await?;
 
-	let mut updates = follow_job(&node, 0).await?;
+	let raw = node.raw_rpc().await?;
+	let mut updates = follow_job(&raw, 0).await?;
 	let settled = loop {
 		let update = tokio::time::timeout(Duration::from_secs(300), updates.next()).await;
 		let Ok(Some(update)) = update else { bail!("no settlement:\n{}", bob.log()) };

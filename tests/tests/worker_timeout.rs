@@ -36,7 +36,8 @@ async fn a_job_whose_worker_dies_is_reassigned_and_completed() -> Result<()> {
 		1_000_000u128,
 	)
 	.await?;
-	let mut updates = follow_job(&node, 0).await?;
+	let raw = node.raw_rpc().await?;
+	let mut updates = follow_job(&raw, 0).await?;
 
 	let name = |key: [u8; 32]| AccountId32(key).to_string();
 	let (bob_id, charlie_id) =
