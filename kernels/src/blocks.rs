@@ -1,0 +1,182 @@
+//! The GGUF weight formats the kernels read, parsed once at load, and their exact dequantization.
+//!
+//! Each format stores 32 weights per block as small integers and an f16 scale (and, for Q4_1, an
+//! f16 offset). The scale and offset are widened to f32 at load; a scale times an integer of at
+//! most 8 bits is exact in f32, so the dequantized weights are the same bits whichever instruction
+//! set computes them.
+
+use std::fmt;
+
+/// Weights per block, in every format.
+pub const BLOCK: usize = 32;
+
+/// The weight formats the kernels multiply directly. Other GGUF types are dequantized by the
+/// caller and held as [`Format::F32`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+	F32,
+	/// `(q - 8) * d` for 4-bit `q`.
+	Q4_0,
+	/// `q * d + m` for 4-bit `q`.
+	Q4_1,
+	/// `q * d` for signed 8-bit `q`.
+	Q8_0,
+}
+
+impl Format {
+	/// Bytes a block of 32 weights takes in a GGUF file (little-endian, ggml's layout).
+	pub fn block_bytes(self) -> usize {
+		match self {
+			Format::F32 => 4 * BLOCK,
+			Format::Q4_0 => 2 + BLOCK / 2,
+			Format::Q4_1 => 4 + BLOCK / 2,
+			Format::Q8_0 => 2 + BLOCK,
+		}
+	}
+}
+
+impl fmt::Display for Format {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		fmt::Debug::fmt(self, f)
+	}
+}
+
+/// One block of a format: parsed from GGUF bytes, dequantized to 32 f32 weights.
+pub(crate) trait Block: Copy + Send + Sync {
+	/// Parses one block from exactly [`Format::block_bytes`] bytes.
+	fn parse(bytes: &[u8]) -> Self;
+
+	fn dequantize(&self, out: &mut [f32]);
+
+	/// The same 32 weights as [`Block::dequantize`], as four vectors of eight.
+	///
+	/// # Safety
+	/// The CPU must support AVX2 and FMA.
+	#[cfg(target_arch = "x86_64")]
+	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4];
+}
+
+fn f16(bytes: &[u8]) -> f32 {
+	half::f16::from_le_bytes([bytes[0], bytes[1]]).to_f32()
+}
+
+/// Nibble `i` of a 4-bit block: the low nibbles hold weights 0..16, the high ones 16..32.
+fn nibble(qs: &[u8; BLOCK / 2], i: usize) -> u8 {
+	if i < BLOCK / 2 {
+		qs[i] & 0x0f
+	} else {
+		qs[i - BLOCK / 2] >> 4
+	}
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct F32([f32; BLOCK]);
+
+impl F32 {
+	pub(crate) fn from_slice(values: &[f32]) -> Self {
+		let mut block = [0f32; BLOCK];
+		block.copy_from_slice(values);
+		Self(block)
+	}
+}
+
+impl Block for F32 {
+	fn parse(bytes: &[u8]) -> Self {
+		let mut block = [0f32; BLOCK];
+		for (value, le) in block.iter_mut().zip(bytes.chunks_exact(4)) {
+			*value = f32::from_le_bytes([le[0], le[1], le[2], le[3]]);
+		}
+		Self(block)
+	}
+
+	fn dequantize(&self, out: &mut [f32]) {
+		out[..BLOCK].copy_from_slice(&self.0);
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[target_feature(enable = "avx2,fma")]
+	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
+		crate::x86::load_f32(&self.0)
+	}
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Q4_0 {
+	pub(crate) d: f32,
+	pub(crate) qs: [u8; BLOCK / 2],
+}
+
+impl Block for Q4_0 {
+	fn parse(bytes: &[u8]) -> Self {
+		Self { d: f16(bytes), qs: bytes[2..].try_into().expect("block size checked by the caller") }
+	}
+
+	fn dequantize(&self, out: &mut [f32]) {
+		for (i, w) in out[..BLOCK].iter_mut().enumerate() {
+			*w = (i32::from(nibble(&self.qs, i)) - 8) as f32 * self.d;
+		}
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[target_feature(enable = "avx2,fma")]
+	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
+		crate::x86::dequantize_q4_0(self)
+	}
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Q4_1 {
+	pub(crate) d: f32,
+	pub(crate) m: f32,
+	pub(crate) qs: [u8; BLOCK / 2],
+}
+
+impl Block for Q4_1 {
+	fn parse(bytes: &[u8]) -> Self {
+		Self {
+			d: f16(bytes),
+			m: f16(&bytes[2..]),
+			qs: bytes[4..].try_into().expect("block size checked by the caller"),
+		}
+	}
+
+	fn dequantize(&self, out: &mut [f32]) {
+		for (i, w) in out[..BLOCK].iter_mut().enumerate() {
+			*w = f32::from(nibble(&self.qs, i)) * self.d + self.m;
+		}
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[target_feature(enable = "avx2,fma")]
+	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
+		crate::x86::dequantize_q4_1(self)
+	}
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Q8_0 {
+	pub(crate) d: f32,
+	pub(crate) qs: [i8; BLOCK],
+}
+
+impl Block for Q8_0 {
+	fn parse(bytes: &[u8]) -> Self {
+		let mut qs = [0i8; BLOCK];
+		for (q, &byte) in qs.iter_mut().zip(&bytes[2..]) {
+			*q = byte as i8;
+		}
+		Self { d: f16(bytes), qs }
+	}
+
+	fn dequantize(&self, out: &mut [f32]) {
+		for (w, &q) in out[..BLOCK].iter_mut().zip(&self.qs) {
+			*w = f32::from(q) * self.d;
+		}
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[target_feature(enable = "avx2,fma")]
+	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
+		crate::x86::dequantize_q8_0(self)
+	}
+}

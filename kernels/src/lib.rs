@@ -1,0 +1,371 @@
+//! Matrix products `y = W·x` over GGUF weight blocks (Q4_0, Q4_1, Q8_0 and f32) in which every
+//! output is computed by one fixed sequence of floating-point operations.
+//!
+//! The sequence: the weights are dequantized exactly to f32 (see [`Format`]); eight accumulators
+//! start at zero and lane `l` adds `w[k] · x[k]` for `k ≡ l (mod 8)` in increasing `k` by fused
+//! multiply-adds; the lanes are summed as `((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))`.
+//! The AVX2 kernels and the portable ones, decoding one position or a batch of them, on any number
+//! of threads, all follow it. So an output does not depend on how many positions were multiplied
+//! with it, nor on the thread count or the CPU: decoding token by token and a teacher-forced pass
+//! over the whole sequence get the same bits from every projection, and verification's tolerance
+//! only has to absorb the rest of the network.
+//!
+//! The weights stay quantized in memory (about 5 bits per weight for Q4_1) and are dequantized
+//! in registers as they are read, which is what decoding, bound by memory bandwidth, needs.
+//! Activations stay f32: rounding them to 8 bits, as llama.cpp does, is discontinuous and would
+//! turn last-bit differences elsewhere in the network into different tokens.
+
+mod blocks;
+mod portable;
+#[cfg(test)]
+mod tests;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+use std::{fmt, sync::OnceLock};
+
+use rayon::prelude::*;
+
+use blocks::{Block, F32, Q4_0, Q4_1, Q8_0};
+pub use blocks::{Format, BLOCK};
+
+/// Below this many positions a product splits the weight rows among threads, and reads each
+/// weight once per position; from it on, it splits the positions and dequantizes each weight row
+/// once per thread's share.
+const BATCH_POSITIONS: usize = 4;
+
+/// Rows per kernel call: four independent accumulators keep the FMA units busy.
+const ROW_GROUP: usize = 4;
+
+/// The instruction sets the kernels come in. All compute the same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+	Avx2Fma,
+	Portable,
+}
+
+impl Isa {
+	/// The fastest the running CPU supports, detected once.
+	pub fn detected() -> Self {
+		static DETECTED: OnceLock<Isa> = OnceLock::new();
+		*DETECTED.get_or_init(|| {
+			#[cfg(target_arch = "x86_64")]
+			if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+				return Isa::Avx2Fma;
+			}
+			Isa::Portable
+		})
+	}
+
+	/// Every instruction set this CPU can run.
+	pub fn available() -> Vec<Self> {
+		let mut all = vec![Isa::Portable];
+		if Self::detected() != Isa::Portable {
+			all.insert(0, Self::detected());
+		}
+		all
+	}
+}
+
+impl fmt::Display for Isa {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		f.write_str(match self {
+			Isa::Avx2Fma => "avx2+fma",
+			Isa::Portable => "portable",
+		})
+	}
+}
+
+/// What is wrong with a matrix or an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+	/// Rows of a width that is not a whole number of blocks.
+	Width { cols: usize },
+	/// Data of the wrong length for the shape and format.
+	Length { format: Format, rows: usize, cols: usize, bytes: usize },
+	/// An input that is not a whole number of rows of the matrix's width.
+	Input { len: usize, cols: usize },
+	/// A row index past the last row.
+	Row { row: usize, rows: usize },
+}
+
+impl fmt::Display for Error {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		match self {
+			Error::Width { cols } => write!(f, "rows of {cols} weights are not whole blocks of {BLOCK}"),
+			Error::Length { format, rows, cols, bytes } => write!(
+				f,
+				"{bytes} bytes for a {rows}×{cols} {format} matrix (expected {})",
+				rows * cols / BLOCK * format.block_bytes()
+			),
+			Error::Input { len, cols } => write!(f, "an input of {len} values is not rows of {cols}"),
+			Error::Row { row, rows } => write!(f, "row {row} of a matrix with {rows} rows"),
+		}
+	}
+}
+
+impl std::error::Error for Error {}
+
+/// A weight matrix of `rows` outputs by `cols` inputs, held in its GGUF format.
+#[derive(Clone)]
+pub struct Matrix {
+	rows: usize,
+	cols: usize,
+	weights: Weights,
+}
+
+#[derive(Clone)]
+enum Weights {
+	F32(Vec<F32>),
+	Q4_0(Vec<Q4_0>),
+	Q4_1(Vec<Q4_1>),
+	Q8_0(Vec<Q8_0>),
+}
+
+impl Matrix {
+	/// Reads a matrix from its GGUF data: `rows` rows of `cols` weights, row-major.
+	pub fn from_gguf(format: Format, rows: usize, cols: usize, bytes: &[u8]) -> Result<Self, Error> {
+		check_width(cols)?;
+		if bytes.len() != rows * cols / BLOCK * format.block_bytes() {
+			return Err(Error::Length { format, rows, cols, bytes: bytes.len() });
+		}
+		fn parse<B: Block>(bytes: &[u8], format: Format) -> Vec<B> {
+			bytes.chunks_exact(format.block_bytes()).map(B::parse).collect()
+		}
+		let weights = match format {
+			Format::F32 => Weights::F32(parse(bytes, format)),
+			Format::Q4_0 => Weights::Q4_0(parse(bytes, format)),
+			Format::Q4_1 => Weights::Q4_1(parse(bytes, format)),
+			Format::Q8_0 => Weights::Q8_0(parse(bytes, format)),
+		};
+		Ok(Self { rows, cols, weights })
+	}
+
+	/// A matrix of f32 weights, row-major.
+	pub fn from_f32(rows: usize, cols: usize, values: &[f32]) -> Result<Self, Error> {
+		check_width(cols)?;
+		if values.len() != rows * cols {
+			return Err(Error::Length { format: Format::F32, rows, cols, bytes: 4 * values.len() });
+		}
+		Ok(Self { rows, cols, weights: Weights::F32(values.chunks_exact(BLOCK).map(F32::from_slice).collect()) })
+	}
+
+	pub fn rows(&self) -> usize {
+		self.rows
+	}
+
+	pub fn cols(&self) -> usize {
+		self.cols
+	}
+
+	pub fn format(&self) -> Format {
+		match self.weights {
+			Weights::F32(_) => Format::F32,
+			Weights::Q4_0(_) => Format::Q4_0,
+			Weights::Q4_1(_) => Format::Q4_1,
+			Weights::Q8_0(_) => Format::Q8_0,
+		}
+	}
+
+	/// Row `row`'s weights, dequantized: an embedding lookup.
+	pub fn row(&self, row: usize) -> Result<Vec<f32>, Error> {
+		if row >= self.rows {
+			return Err(Error::Row { row, rows: self.rows });
+		}
+		let mut out = vec![0f32; self.cols];
+		let per_row = self.cols / BLOCK;
+		fn dequantize<B: Block>(blocks: &[B], out: &mut [f32]) {
+			for (block, out) in blocks.iter().zip(out.chunks_exact_mut(BLOCK)) {
+				block.dequantize(out);
+			}
+		}
+		let range = row * per_row..(row + 1) * per_row;
+		match &self.weights {
+			Weights::F32(b) => dequantize(&b[range], &mut out),
+			Weights::Q4_0(b) => dequantize(&b[range], &mut out),
+			Weights::Q4_1(b) => dequantize(&b[range], &mut out),
+			Weights::Q8_0(b) => dequantize(&b[range], &mut out),
+		}
+		Ok(out)
+	}
+
+	/// `x` is `n` positions of `cols` values, row-major; returns the `n × rows` products, row-major,
+	/// on the fastest instruction set the CPU has and rayon's threads.
+	pub fn multiply(&self, x: &[f32]) -> Result<Vec<f32>, Error> {
+		self.multiply_with(x, Isa::detected())
+	}
+
+	/// [`Matrix::multiply`] on the given instruction set (one of [`Isa::available`]), for tests and
+	/// benchmarks; every choice gives the same bits.
+	pub fn multiply_with(&self, x: &[f32], isa: Isa) -> Result<Vec<f32>, Error> {
+		if x.len() % self.cols != 0 {
+			return Err(Error::Input { len: x.len(), cols: self.cols });
+		}
+		let isa = if Isa::available().contains(&isa) { isa } else { Isa::Portable };
+		let (rows, cols) = (self.rows, self.cols);
+		Ok(match &self.weights {
+			Weights::F32(b) => product(b, rows, cols, x, isa),
+			Weights::Q4_0(b) => product(b, rows, cols, x, isa),
+			Weights::Q4_1(b) => product(b, rows, cols, x, isa),
+			Weights::Q8_0(b) => product(b, rows, cols, x, isa),
+		})
+	}
+}
+
+fn check_width(cols: usize) -> Result<(), Error> {
+	if cols == 0 || cols % BLOCK != 0 {
+		return Err(Error::Width { cols });
+	}
+	Ok(())
+}
+
+fn product<B: Block>(blocks: &[B], rows: usize, cols: usize, x: &[f32], isa: Isa) -> Vec<f32> {
+	let positions = x.len() / cols;
+	let per_row = cols / BLOCK;
+	let threads = rayon::current_num_threads();
+	let mut out = vec![0f32; positions * rows];
+	if positions == 0 || rows == 0 {
+		return out;
+	}
+	if positions < BATCH_POSITIONS {
+		// Split the rows: `transposed` is `rows × positions`, so each task's share is contiguous.
+		let rows_per_task = (rows.div_ceil(4 * threads)).next_multiple_of(ROW_GROUP);
+		let mut transposed = vec![0f32; rows * positions];
+		transposed.par_chunks_mut(rows_per_task * positions).enumerate().for_each(|(task, out)| {
+			let first = task * rows_per_task;
+			let count = out.len() / positions;
+			let weights = &blocks[first * per_row..(first + count) * per_row];
+			rows_product(weights, per_row, x, cols, out, isa);
+		});
+		for (row, products) in transposed.chunks_exact(positions).enumerate() {
+			for (position, &y) in products.iter().enumerate() {
+				out[position * rows + row] = y;
+			}
+		}
+	} else {
+		let positions_per_task = positions.div_ceil(2 * threads);
+		out.par_chunks_mut(positions_per_task * rows)
+			.zip(x.par_chunks(positions_per_task * cols))
+			.for_each(|(out, x)| batch_product(blocks, per_row, x, cols, out, isa));
+	}
+	out
+}
+
+/// Few positions: `out` is `rows × positions` for the rows in `weights`, each weight dequantized
+/// once per position, in registers.
+fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize, out: &mut [f32], isa: Isa) {
+	let positions = x.len() / cols;
+	let rows: Vec<&[B]> = weights.chunks_exact(per_row).collect();
+	match isa {
+		#[cfg(target_arch = "x86_64")]
+		Isa::Avx2Fma => {
+			let mut groups = rows.chunks_exact(ROW_GROUP);
+			let mut at = 0;
+			for group in groups.by_ref() {
+				let group: [&[B]; ROW_GROUP] = group.try_into().expect("exact chunk");
+				for (position, x) in x.chunks_exact(cols).enumerate() {
+					// SAFETY: `Isa::Avx2Fma` is only used where the CPU has AVX2 and FMA.
+					let ys = unsafe { x86::dot_rows(group, x) };
+					for (r, y) in ys.into_iter().enumerate() {
+						out[(at + r) * positions + position] = y;
+					}
+				}
+				at += ROW_GROUP;
+			}
+			for row in groups.remainder() {
+				for (position, x) in x.chunks_exact(cols).enumerate() {
+					// SAFETY: as above.
+					let [y] = unsafe { x86::dot_rows([*row], x) };
+					out[at * positions + position] = y;
+				}
+				at += 1;
+			}
+		}
+		_ => {
+			let mut dequantized = vec![0f32; cols];
+			for (r, row) in rows.iter().enumerate() {
+				dequantize_row(row, &mut dequantized, Isa::Portable);
+				for (position, x) in x.chunks_exact(cols).enumerate() {
+					out[r * positions + position] = portable::dot(&dequantized, x);
+				}
+			}
+		}
+	}
+}
+
+/// Many positions: `out` is `positions × rows` for the positions in `x`; each weight row is
+/// dequantized once into a panel and multiplied with every position.
+fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize, out: &mut [f32], isa: Isa) {
+	let rows = blocks.len() / per_row;
+	let xs: Vec<&[f32]> = x.chunks_exact(cols).collect();
+	let mut panel = vec![0f32; ROW_GROUP * cols];
+	let mut first = 0;
+	while first < rows {
+		let count = ROW_GROUP.min(rows - first);
+		for (r, dequantized) in panel.chunks_exact_mut(cols).take(count).enumerate() {
+			dequantize_row(&blocks[(first + r) * per_row..(first + r + 1) * per_row], dequantized, isa);
+		}
+		let panel_rows: Vec<&[f32]> = panel.chunks_exact(cols).take(count).collect();
+		match isa {
+			#[cfg(target_arch = "x86_64")]
+			Isa::Avx2Fma => panel_avx2(&panel_rows, &xs, first, rows, out),
+			_ => {
+				for (position, x) in xs.iter().enumerate() {
+					for (r, row) in panel_rows.iter().enumerate() {
+						out[position * rows + first + r] = portable::dot(row, x);
+					}
+				}
+			}
+		}
+		first += count;
+	}
+}
+
+/// The panel's rows times every position, four rows by two positions per kernel call.
+#[cfg(target_arch = "x86_64")]
+fn panel_avx2(panel: &[&[f32]], xs: &[&[f32]], first: usize, rows: usize, out: &mut [f32]) {
+	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;
+	let mut pairs = xs.chunks_exact(2);
+	let mut position = 0;
+	for pair in pairs.by_ref() {
+		let pair: [&[f32]; 2] = pair.try_into().expect("exact chunk");
+		match <[&[f32]; ROW_GROUP]>::try_from(panel) {
+			// SAFETY: `Isa::Avx2Fma` is only used where the CPU has AVX2 and FMA.
+			Ok(group) => {
+				for (r, ys) in unsafe { x86::dot_panel(group, pair) }.into_iter().enumerate() {
+					store(position, r, ys[0]);
+					store(position + 1, r, ys[1]);
+				}
+			}
+			Err(_) => {
+				for (r, row) in panel.iter().enumerate() {
+					// SAFETY: as above.
+					let [ys] = unsafe { x86::dot_panel([*row], pair) };
+					store(position, r, ys[0]);
+					store(position + 1, r, ys[1]);
+				}
+			}
+		}
+		position += 2;
+	}
+	for x in pairs.remainder() {
+		for (r, row) in panel.iter().enumerate() {
+			// SAFETY: as above.
+			let [[y]] = unsafe { x86::dot_panel([*row], [*x]) };
+			store(position, r, y);
+		}
+	}
+}
+
+fn dequantize_row<B: Block>(row: &[B], out: &mut [f32], isa: Isa) {
+	match isa {
+		// SAFETY: `Isa::Avx2Fma` is only used where the CPU has AVX2 and FMA.
+		#[cfg(target_arch = "x86_64")]
+		Isa::Avx2Fma => unsafe { x86::dequantize_row(row, out) },
+		_ => {
+			for (block, out) in row.iter().zip(out.chunks_exact_mut(BLOCK)) {
+				block.dequantize(out);
+			}
+		}
+	}
+}

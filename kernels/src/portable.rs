@@ -1,0 +1,21 @@
+//! Kernels in plain Rust for CPUs without AVX2 and FMA. `f32::mul_add` is a fused multiply-add
+//! with one rounding wherever it runs (in hardware or in the C library), so these compute the
+//! same bits as the vector kernels, only slower.
+
+/// The dot product of a dequantized row and a position in the crate's accumulation order.
+pub(crate) fn dot(row: &[f32], x: &[f32]) -> f32 {
+	let mut lanes = [0f32; 8];
+	for (w, x) in row.chunks_exact(8).zip(x.chunks_exact(8)) {
+		for lane in 0..8 {
+			lanes[lane] = w[lane].mul_add(x[lane], lanes[lane]);
+		}
+	}
+	sum_lanes(lanes)
+}
+
+/// `((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))`.
+fn sum_lanes(a: [f32; 8]) -> f32 {
+	let fours = [a[0] + a[4], a[1] + a[5], a[2] + a[6], a[3] + a[7]];
+	let twos = [fours[0] + fours[2], fours[1] + fours[3]];
+	twos[0] + twos[1]
+}

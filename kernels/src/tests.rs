@@ -1,0 +1,151 @@
+use proptest::prelude::*;
+
+use super::*;
+
+/// GGUF bytes for `rows × cols` weights of `format`: integers from `seed`, scales of a few
+/// hundredths like a real model's.
+fn gguf_bytes(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
+	let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+	let mut next = move || {
+		state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+		(state >> 33) as u32
+	};
+	let small = |next: &mut dyn FnMut() -> u32| {
+		half::f16::from_f32((next() % 2001) as f32 / 20_000.0 - 0.05).to_le_bytes()
+	};
+	let mut bytes = Vec::new();
+	for _ in 0..rows * cols / BLOCK {
+		match format {
+			Format::F32 => {
+				for _ in 0..BLOCK {
+					let v = half::f16::from_le_bytes(small(&mut next)).to_f32() * 3.0;
+					bytes.extend(v.to_le_bytes());
+				}
+			}
+			Format::Q4_0 | Format::Q8_0 => bytes.extend(small(&mut next)),
+			Format::Q4_1 => {
+				bytes.extend(small(&mut next));
+				bytes.extend(small(&mut next));
+			}
+		}
+		let quants = match format {
+			Format::F32 => 0,
+			Format::Q8_0 => BLOCK,
+			_ => BLOCK / 2,
+		};
+		bytes.extend((0..quants).map(|_| next() as u8));
+	}
+	bytes
+}
+
+fn inputs(len: usize, seed: u64) -> Vec<f32> {
+	(0..len).map(|i| ((i as u64 * 2654435761).wrapping_add(seed.wrapping_mul(40503)) % 1999) as f32 / 999.5 - 1.0).collect()
+}
+
+const FORMATS: [Format; 4] = [Format::F32, Format::Q4_0, Format::Q4_1, Format::Q8_0];
+
+#[test]
+fn blocks_dequantize_to_their_formats_definitions() {
+	let d = half::f16::from_f32(0.25).to_le_bytes();
+	let m = half::f16::from_f32(-1.5).to_le_bytes();
+	let qs: Vec<u8> = (0..16u8).map(|i| i | ((15 - i) << 4)).collect();
+	let row = |format, bytes: Vec<u8>| Matrix::from_gguf(format, 1, BLOCK, &bytes).unwrap().row(0).unwrap();
+
+	let q4_0 = row(Format::Q4_0, [&d[..], &qs].concat());
+	let q4_1 = row(Format::Q4_1, [&d[..], &m, &qs].concat());
+	for i in 0..16 {
+		// Low nibbles are weights 0..16, high nibbles weights 16..32.
+		assert_eq!(q4_0[i], (i as f32 - 8.0) * 0.25);
+		assert_eq!(q4_0[i + 16], (7.0 - i as f32) * 0.25);
+		assert_eq!(q4_1[i], i as f32 * 0.25 - 1.5);
+		assert_eq!(q4_1[i + 16], (15 - i) as f32 * 0.25 - 1.5);
+	}
+	let q8: Vec<u8> = (0..32).map(|i| (i as i8 - 16) as u8).collect();
+	let q8_0 = row(Format::Q8_0, [&d[..], &q8].concat());
+	assert_eq!(q8_0, (0..32).map(|i| (i - 16) as f32 * 0.25).collect::<Vec<_>>());
+	let values: Vec<f32> = (0..32).map(|i| i as f32 / 3.0).collect();
+	let f32_bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+	assert_eq!(row(Format::F32, f32_bytes), values);
+}
+
+#[test]
+fn bad_shapes_and_inputs_are_refused() {
+	assert_eq!(Matrix::from_gguf(Format::Q4_1, 2, 48, &[0; 60]).err(), Some(Error::Width { cols: 48 }));
+	assert_eq!(
+		Matrix::from_gguf(Format::Q8_0, 2, 64, &[0; 100]).err(),
+		Some(Error::Length { format: Format::Q8_0, rows: 2, cols: 64, bytes: 100 })
+	);
+	assert!(Matrix::from_f32(2, 32, &[0.0; 63]).is_err());
+	let matrix = Matrix::from_f32(2, 32, &[1.0; 64]).unwrap();
+	assert_eq!(matrix.multiply(&[1.0; 33]).err(), Some(Error::Input { len: 33, cols: 32 }));
+	assert_eq!(matrix.row(2).err(), Some(Error::Row { row: 2, rows: 2 }));
+	assert_eq!(matrix.multiply(&[1.0; 64]).unwrap(), vec![32.0; 4]);
+	assert!(matrix.multiply(&[]).unwrap().is_empty());
+}
+
+#[test]
+fn the_kernels_follow_the_documented_accumulation_order() {
+	// Lane 1 holds 1e8 and lane 5 -1e8; a 1 in lane 2 survives only if the lanes are summed
+	// as documented, ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)).
+	let mut x = vec![0f32; 32];
+	x[1] = 1e8;
+	x[5] = -1e8;
+	x[2] = 1.0;
+	let matrix = Matrix::from_f32(1, 32, &[1.0; 32]).unwrap();
+	for isa in Isa::available() {
+		assert_eq!(matrix.multiply_with(&x, isa).unwrap(), vec![1.0], "{isa}");
+	}
+	// Sequential summation would lose it: (1e8 + 1) rounds to 1e8 in f32.
+	assert_eq!((1e8f32 + 1.0) - 1e8, 0.0);
+}
+
+#[test]
+fn the_cpu_running_the_tests_has_the_vector_kernels() {
+	// Every x86-64 machine the project runs its tests on has AVX2 and FMA; without them the
+	// cross-instruction-set checks below would compare the portable kernels with themselves.
+	#[cfg(target_arch = "x86_64")]
+	assert_eq!(Isa::detected(), Isa::Avx2Fma);
+}
+
+fn reference(matrix: &Matrix, x: &[f32]) -> Vec<f64> {
+	let cols = matrix.cols();
+	let rows: Vec<Vec<f32>> = (0..matrix.rows()).map(|r| matrix.row(r).unwrap()).collect();
+	x.chunks_exact(cols)
+		.flat_map(|x| rows.iter().map(move |w| w.iter().zip(x).map(|(&w, &x)| f64::from(w) * f64::from(x)).sum::<f64>()))
+		.collect()
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(48))]
+
+	/// A position's outputs are the same bits alone or in a batch of any size, on every
+	/// instruction set and thread count, and they are the product to within f32 rounding.
+	#[test]
+	fn products_do_not_depend_on_batch_threads_or_instruction_set(
+		format in prop::sample::select(FORMATS.to_vec()),
+		rows in 1usize..11,
+		blocks in 1usize..5,
+		positions in 1usize..13,
+		threads in 1usize..4,
+		seed in any::<u64>(),
+	) {
+		let cols = blocks * BLOCK;
+		let matrix = Matrix::from_gguf(format, rows, cols, &gguf_bytes(format, rows, cols, seed)).unwrap();
+		let x = inputs(positions * cols, seed);
+		let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+		let batch = pool.install(|| matrix.multiply(&x)).unwrap();
+		prop_assert_eq!(batch.len(), positions * rows);
+		for (position, x) in x.chunks_exact(cols).enumerate() {
+			let alone = matrix.multiply(x).unwrap();
+			prop_assert_eq!(&alone[..], &batch[position * rows..(position + 1) * rows]);
+		}
+		for isa in Isa::available() {
+			let other = pool.install(|| matrix.multiply_with(&x, isa)).unwrap();
+			prop_assert!(other.iter().zip(&batch).all(|(a, b)| a.to_bits() == b.to_bits()), "{}", isa);
+		}
+		let magnitude: f64 = x.iter().map(|v| f64::from(v.abs())).sum::<f64>() / positions as f64;
+		for (ours, exact) in batch.iter().zip(reference(&matrix, &x)) {
+			prop_assert!((f64::from(*ours) - exact).abs() <= 1e-6 * magnitude + 1e-6, "{} vs {}", ours, exact);
+		}
+	}
+}
