@@ -51,7 +51,8 @@ pub(crate) trait Block: Copy + Send + Sync {
 	/// The same 32 weights as [`Block::dequantize`], as four vectors of eight.
 	///
 	/// # Safety
-	/// The CPU must support AVX2 and FMA.
+	/// The CPU must support AVX2 and FMA. Always inlined, so that it compiles with the features
+	/// of the AVX2 kernel calling it.
 	#[cfg(target_arch = "x86_64")]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4];
 }
@@ -94,9 +95,9 @@ impl Block for F32 {
 	}
 
 	#[cfg(target_arch = "x86_64")]
-	#[target_feature(enable = "avx2,fma")]
+	#[inline(always)]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
-		crate::x86::load_f32(&self.0)
+		crate::x86::load_f32(self.0.as_ptr())
 	}
 }
 
@@ -118,7 +119,7 @@ impl Block for Q4_0 {
 	}
 
 	#[cfg(target_arch = "x86_64")]
-	#[target_feature(enable = "avx2,fma")]
+	#[inline(always)]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
 		crate::x86::dequantize_q4_0(self)
 	}
@@ -147,7 +148,7 @@ impl Block for Q4_1 {
 	}
 
 	#[cfg(target_arch = "x86_64")]
-	#[target_feature(enable = "avx2,fma")]
+	#[inline(always)]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
 		crate::x86::dequantize_q4_1(self)
 	}
@@ -175,7 +176,7 @@ impl Block for Q8_0 {
 	}
 
 	#[cfg(target_arch = "x86_64")]
-	#[target_feature(enable = "avx2,fma")]
+	#[inline(always)]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
 		crate::x86::dequantize_q8_0(self)
 	}

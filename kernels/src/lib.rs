@@ -40,6 +40,8 @@ const ROW_GROUP: usize = 4;
 /// The instruction sets the kernels come in. All compute the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
+	/// The AVX2 kernels compiled with AVX-512VL's 32 registers, for bigger tiles.
+	Avx512,
 	Avx2Fma,
 	Portable,
 }
@@ -51,25 +53,27 @@ impl Isa {
 		*DETECTED.get_or_init(|| {
 			#[cfg(target_arch = "x86_64")]
 			if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+				if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vl") {
+					return Isa::Avx512;
+				}
 				return Isa::Avx2Fma;
 			}
 			Isa::Portable
 		})
 	}
 
-	/// Every instruction set this CPU can run.
+	/// Every instruction set this CPU can run, fastest first.
 	pub fn available() -> Vec<Self> {
-		let mut all = vec![Isa::Portable];
-		if Self::detected() != Isa::Portable {
-			all.insert(0, Self::detected());
-		}
-		all
+		let all = [Isa::Avx512, Isa::Avx2Fma, Isa::Portable];
+		let from = all.iter().position(|&isa| isa == Self::detected()).unwrap_or(all.len() - 1);
+		all[from..].to_vec()
 	}
 }
 
 impl fmt::Display for Isa {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 		f.write_str(match self {
+			Isa::Avx512 => "avx2+fma+avx512vl",
 			Isa::Avx2Fma => "avx2+fma",
 			Isa::Portable => "portable",
 		})
@@ -258,14 +262,14 @@ fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize,
 	let rows: Vec<&[B]> = weights.chunks_exact(per_row).collect();
 	match isa {
 		#[cfg(target_arch = "x86_64")]
-		Isa::Avx2Fma => {
+		Isa::Avx512 | Isa::Avx2Fma => {
 			let mut groups = rows.chunks_exact(ROW_GROUP);
 			let mut at = 0;
 			for group in groups.by_ref() {
 				let group: [&[B]; ROW_GROUP] = group.try_into().expect("exact chunk");
 				for (position, x) in x.chunks_exact(cols).enumerate() {
-					// SAFETY: `Isa::Avx2Fma` is only used where the CPU has AVX2 and FMA.
-					let ys = unsafe { x86::dot_rows(group, x) };
+					// SAFETY: `isa` is one of `Isa::available`; rows and `x` are `cols` wide.
+					let ys = unsafe { x86::dot_rows(isa, group, x) };
 					for (r, y) in ys.into_iter().enumerate() {
 						out[(at + r) * positions + position] = y;
 					}
@@ -275,7 +279,7 @@ fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize,
 			for row in groups.remainder() {
 				for (position, x) in x.chunks_exact(cols).enumerate() {
 					// SAFETY: as above.
-					let [y] = unsafe { x86::dot_rows([*row], x) };
+					let [y] = unsafe { x86::dot_rows(isa, [*row], x) };
 					out[at * positions + position] = y;
 				}
 				at += 1;
@@ -308,7 +312,9 @@ fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize,
 		let panel_rows: Vec<&[f32]> = panel.chunks_exact(cols).take(count).collect();
 		match isa {
 			#[cfg(target_arch = "x86_64")]
-			Isa::Avx2Fma => panel_avx2(&panel_rows, &xs, first, rows, out),
+			Isa::Avx512 => panel_x86::<4>(isa, &panel_rows, &xs, first, rows, out),
+			#[cfg(target_arch = "x86_64")]
+			Isa::Avx2Fma => panel_x86::<2>(isa, &panel_rows, &xs, first, rows, out),
 			_ => {
 				for (position, x) in xs.iter().enumerate() {
 					for (r, row) in panel_rows.iter().enumerate() {
@@ -321,47 +327,52 @@ fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize,
 	}
 }
 
-/// The panel's rows times every position, four rows by two positions per kernel call.
+/// The panel's rows times every position, four rows by `C` positions per kernel call (as many
+/// positions as the registers hold beside four rows).
 #[cfg(target_arch = "x86_64")]
-fn panel_avx2(panel: &[&[f32]], xs: &[&[f32]], first: usize, rows: usize, out: &mut [f32]) {
+fn panel_x86<const C: usize>(isa: Isa, panel: &[&[f32]], xs: &[&[f32]], first: usize, rows: usize, out: &mut [f32]) {
 	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;
-	let mut pairs = xs.chunks_exact(2);
+	let mut tiles = xs.chunks_exact(C);
 	let mut position = 0;
-	for pair in pairs.by_ref() {
-		let pair: [&[f32]; 2] = pair.try_into().expect("exact chunk");
+	for tile in tiles.by_ref() {
+		let tile: [&[f32]; C] = tile.try_into().expect("exact chunk");
 		match <[&[f32]; ROW_GROUP]>::try_from(panel) {
-			// SAFETY: `Isa::Avx2Fma` is only used where the CPU has AVX2 and FMA.
 			Ok(group) => {
-				for (r, ys) in unsafe { x86::dot_panel(group, pair) }.into_iter().enumerate() {
-					store(position, r, ys[0]);
-					store(position + 1, r, ys[1]);
+				// SAFETY: `isa` is one of `Isa::available`; rows and positions are `cols` wide.
+				let products = unsafe { x86::dot_panel(isa, group, tile) };
+				for (r, ys) in products.iter().enumerate() {
+					for (c, &y) in ys.iter().enumerate() {
+						store(position + c, r, y);
+					}
 				}
 			}
 			Err(_) => {
 				for (r, row) in panel.iter().enumerate() {
 					// SAFETY: as above.
-					let [ys] = unsafe { x86::dot_panel([*row], pair) };
-					store(position, r, ys[0]);
-					store(position + 1, r, ys[1]);
+					let [ys] = unsafe { x86::dot_panel(isa, [*row], tile) };
+					for (c, &y) in ys.iter().enumerate() {
+						store(position + c, r, y);
+					}
 				}
 			}
 		}
-		position += 2;
+		position += C;
 	}
-	for x in pairs.remainder() {
+	for x in tiles.remainder() {
 		for (r, row) in panel.iter().enumerate() {
 			// SAFETY: as above.
-			let [[y]] = unsafe { x86::dot_panel([*row], [*x]) };
+			let [[y]] = unsafe { x86::dot_panel(isa, [*row], [*x]) };
 			store(position, r, y);
 		}
+		position += 1;
 	}
 }
 
 fn dequantize_row<B: Block>(row: &[B], out: &mut [f32], isa: Isa) {
 	match isa {
-		// SAFETY: `Isa::Avx2Fma` is only used where the CPU has AVX2 and FMA.
+		// SAFETY: `isa` is one of `Isa::available`, all of which have AVX2 and FMA but the last.
 		#[cfg(target_arch = "x86_64")]
-		Isa::Avx2Fma => unsafe { x86::dequantize_row(row, out) },
+		Isa::Avx512 | Isa::Avx2Fma => unsafe { x86::dequantize_row(row, out) },
 		_ => {
 			for (block, out) in row.iter().zip(out.chunks_exact_mut(BLOCK)) {
 				block.dequantize(out);

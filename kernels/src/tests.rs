@@ -104,7 +104,7 @@ fn the_cpu_running_the_tests_has_the_vector_kernels() {
 	// Every x86-64 machine the project runs its tests on has AVX2 and FMA; without them the
 	// cross-instruction-set checks below would compare the portable kernels with themselves.
 	#[cfg(target_arch = "x86_64")]
-	assert_eq!(Isa::detected(), Isa::Avx2Fma);
+	assert_ne!(Isa::detected(), Isa::Portable);
 }
 
 fn reference(matrix: &Matrix, x: &[f32]) -> Vec<f64> {

@@ -6,21 +6,24 @@
 //! mask, residual, RMS norm, SwiGLU feed-forward, residual; final RMS norm; output projection
 //! (the embedding matrix when the file has no `output.weight`, as with tied embeddings).
 //!
-//! Arithmetic is f32 throughout, on weights dequantized from the GGUF once at load. candle's
-//! quantized matmul (like llama.cpp's) first rounds each activation row to 8 bits; that rounding
-//! is discontinuous, so the last-bit differences between decoding and prefilling push values
-//! across rounding steps. Measured on SmolLM2-135M over 392 greedy positions, that path's decoder
-//! and teacher-forced pass differed by up to 0.56 logits among the tokens within one logit of the
-//! top and disagreed on the chosen token at 9 positions; in f32 they differ by at most 1.2e-4
-//! logits and never disagree (docs/inference.md). That is what lets verification use a tolerance
-//! too tight for other weights or other tokens to pass. The cost: f32 weights take several times
-//! the memory of Q4 ones, and decoding, bound by memory bandwidth, runs slower.
+//! Arithmetic is f32 throughout. On the CPU the weight matrices stay in their GGUF format and
+//! `faithful-kernels` dequantizes them exactly in registers as it multiplies; its products are
+//! the same bits whether one position or a whole sequence is multiplied, so decoding and the
+//! teacher-forced pass differ only through attention's summation order. Activations are never
+//! rounded to 8 bits as candle's and llama.cpp's quantized matmuls do: that rounding is
+//! discontinuous, and measured on SmolLM2-135M over 392 greedy positions it made decoding and
+//! the teacher-forced pass differ by up to 0.56 logits and disagree on the chosen token at 9
+//! positions, against at most 1.2e-4 logits and no disagreement in f32 (docs/inference.md). That
+//! is what lets verification use a tolerance too tight for other weights or other tokens to pass.
+//! On other devices (the `cuda` feature) the matrices are dequantized to f32 at load and
+//! multiplied by candle.
 
 use anyhow::{ensure, Result};
 use candle_core::{
-	quantized::{gguf_file::Content, QTensor},
+	quantized::{gguf_file::Content, GgmlDType, QTensor},
 	DType, Device, Tensor,
 };
+use faithful_kernels::{Format, Matrix};
 
 use super::metadata;
 
@@ -30,7 +33,7 @@ pub struct Llama {
 	layers: Vec<Layer>,
 	norm: Tensor,
 	/// `(vocabulary, width)`.
-	output: Tensor,
+	output: Projection,
 	heads: usize,
 	kv_heads: usize,
 	head_dim: usize,
@@ -39,17 +42,71 @@ pub struct Llama {
 	device: Device,
 }
 
-/// One block's weights, matrices as `(out, in)` f32.
+/// One block's weights.
 struct Layer {
 	attention_norm: Tensor,
-	q: Tensor,
-	k: Tensor,
-	v: Tensor,
-	o: Tensor,
+	q: Projection,
+	k: Projection,
+	v: Projection,
+	o: Projection,
 	ffn_norm: Tensor,
-	gate: Tensor,
-	up: Tensor,
-	down: Tensor,
+	gate: Projection,
+	up: Projection,
+	down: Projection,
+}
+
+/// A weight matrix `(out, in)` that multiplies activations `(1, len, in)` into `(1, len, out)`.
+enum Projection {
+	/// Kept in its GGUF format (formats the kernels lack are dequantized to f32 at load).
+	Cpu(Matrix),
+	/// Dequantized to f32 for candle's matmul on an accelerator.
+	Device(Tensor),
+}
+
+impl Projection {
+	fn load(tensor: QTensor, device: &Device) -> Result<Self> {
+		if !device.is_cpu() {
+			return Ok(Self::Device(tensor.dequantize(device)?));
+		}
+		let (rows, cols) = tensor.shape().dims2()?;
+		let format = match tensor.dtype() {
+			GgmlDType::F32 => Some(Format::F32),
+			GgmlDType::Q4_0 => Some(Format::Q4_0),
+			GgmlDType::Q4_1 => Some(Format::Q4_1),
+			GgmlDType::Q8_0 => Some(Format::Q8_0),
+			_ => None,
+		};
+		let matrix = match format {
+			Some(format) => Matrix::from_gguf(format, rows, cols, &tensor.data()?)?,
+			None => {
+				let values = tensor.dequantize(&Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
+				Matrix::from_f32(rows, cols, &values)?
+			}
+		};
+		Ok(Self::Cpu(matrix))
+	}
+
+	fn forward(&self, x: &Tensor) -> Result<Tensor> {
+		match self {
+			Self::Cpu(matrix) => {
+				let (batch, len, _) = x.dims3()?;
+				let y = matrix.multiply(&x.flatten_all()?.to_vec1::<f32>()?)?;
+				Ok(Tensor::from_vec(y, (batch, len, matrix.rows()), x.device())?)
+			}
+			Self::Device(weight) => Ok(x.broadcast_matmul(&weight.t()?)?),
+		}
+	}
+
+	/// The same shape, all zeros.
+	fn zeroed(&self) -> Result<Self> {
+		Ok(match self {
+			Self::Cpu(matrix) => {
+				let (rows, cols) = (matrix.rows(), matrix.cols());
+				Self::Cpu(Matrix::from_f32(rows, cols, &vec![0.0; rows * cols])?)
+			}
+			Self::Device(weight) => Self::Device(weight.zeros_like()?),
+		})
+	}
 }
 
 /// The keys and values of the positions run so far, per layer, so decoding feeds only the new
@@ -91,26 +148,29 @@ impl Llama {
 
 		let mut read = |name: &str| content.tensor(reader, name, device);
 		let embedding = read("token_embd.weight")?;
-		let output = if content.tensor_infos.contains_key("output.weight") {
-			read("output.weight")?.dequantize(device)?
-		} else {
-			embedding.dequantize(device)?
+		let output_name = match content.tensor_infos.contains_key("output.weight") {
+			true => "output.weight",
+			false => "token_embd.weight",
 		};
+		let output = Projection::load(read(output_name)?, device)?;
 		let norm = read("output_norm.weight")?.dequantize(device)?;
 		let mut layers = Vec::with_capacity(blocks);
 		for i in 0..blocks {
-			let mut weight =
-				|part: &str| read(&format!("blk.{i}.{part}.weight"))?.dequantize(device);
+			let mut tensor = |part: &str| read(&format!("blk.{i}.{part}.weight"));
+			let mut vector = |part: &str| -> Result<Tensor> { Ok(tensor(part)?.dequantize(device)?) };
+			let attention_norm = vector("attn_norm")?;
+			let ffn_norm = vector("ffn_norm")?;
+			let mut matrix = |part: &str| Projection::load(tensor(part)?, device);
 			layers.push(Layer {
-				attention_norm: weight("attn_norm")?,
-				q: weight("attn_q")?,
-				k: weight("attn_k")?,
-				v: weight("attn_v")?,
-				o: weight("attn_output")?,
-				ffn_norm: weight("ffn_norm")?,
-				gate: weight("ffn_gate")?,
-				up: weight("ffn_up")?,
-				down: weight("ffn_down")?,
+				attention_norm,
+				q: matrix("attn_q")?,
+				k: matrix("attn_k")?,
+				v: matrix("attn_v")?,
+				o: matrix("attn_output")?,
+				ffn_norm,
+				gate: matrix("ffn_gate")?,
+				up: matrix("ffn_up")?,
+				down: matrix("ffn_down")?,
 			});
 		}
 		Ok(Self {
@@ -134,7 +194,7 @@ impl Llama {
 			.layers
 			.get_mut(index)
 			.ok_or_else(|| anyhow::anyhow!("layer {index} is beyond the model's {count}"))?;
-		layer.down = layer.down.zeros_like()?;
+		layer.down = layer.down.zeroed()?;
 		Ok(())
 	}
 
@@ -162,17 +222,17 @@ impl Llama {
 			};
 			let attended = self.attention(&q, &k, &v, mask.as_ref())?;
 			updated.push((k, v));
-			x = (x + project(&attended, &layer.o)?)?;
+			x = (x + layer.o.forward(&attended)?)?;
 			let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, self.rms_eps)?;
 			let gated =
-				(candle_nn::ops::silu(&project(&h, &layer.gate)?)? * project(&h, &layer.up)?)?;
-			x = (x + project(&gated, &layer.down)?)?;
+				(candle_nn::ops::silu(&layer.gate.forward(&h)?)? * layer.up.forward(&h)?)?;
+			x = (x + layer.down.forward(&gated)?)?;
 		}
 		cache.layers = updated;
 		cache.len += len;
 		let x =
 			candle_nn::ops::rms_norm(&x.narrow(1, from, len - from)?, &self.norm, self.rms_eps)?;
-		Ok(project(&x, &self.output)?.squeeze(0)?.to_dtype(DType::F32)?)
+		Ok(self.output.forward(&x)?.squeeze(0)?.to_dtype(DType::F32)?)
 	}
 
 	/// Queries `(1, heads, len, head_dim)` and keys and values `(1, kv_heads, len, head_dim)`,
@@ -188,9 +248,9 @@ impl Llama {
 		let split = |t: Tensor, heads: usize| -> Result<Tensor> {
 			Ok(t.reshape((batch, len, heads, self.head_dim))?.transpose(1, 2)?.contiguous()?)
 		};
-		let q = split(project(h, &layer.q)?, self.heads)?;
-		let k = split(project(h, &layer.k)?, self.kv_heads)?;
-		let v = split(project(h, &layer.v)?, self.kv_heads)?;
+		let q = split(layer.q.forward(h)?, self.heads)?;
+		let k = split(layer.k.forward(h)?, self.kv_heads)?;
+		let v = split(layer.v.forward(h)?, self.kv_heads)?;
 		let q = candle_nn::rotary_emb::rope_i(&q, cos, sin)?;
 		let k = candle_nn::rotary_emb::rope_i(&k, cos, sin)?;
 		Ok((q, k, v))
@@ -242,11 +302,6 @@ impl Llama {
 			Tensor::from_vec(sin, (len, half), &self.device)?,
 		))
 	}
-}
-
-/// `x (1, len, in)` times the transpose of `weight (out, in)`.
-fn project(x: &Tensor, weight: &Tensor) -> Result<Tensor> {
-	Ok(x.broadcast_matmul(&weight.t()?)?)
 }
 
 /// Additive causal mask for `len` new positions after `offset` cached ones, `(len, offset +
