@@ -10,11 +10,15 @@
 //! over the whole sequence get the same bits from every projection, and verification's tolerance
 //! only has to absorb the rest of the network.
 //!
+//! [`Heads::attend`] does the same for causal attention, so on the CPU a whole forward pass is
+//! batch-invariant.
+//!
 //! The weights stay quantized in memory (about 5 bits per weight for Q4_1) and are dequantized
 //! in registers as they are read, which is what decoding, bound by memory bandwidth, needs.
 //! Activations stay f32: rounding them to 8 bits, as llama.cpp does, is discontinuous and would
 //! turn last-bit differences elsewhere in the network into different tokens.
 
+mod attention;
 mod blocks;
 mod portable;
 #[cfg(test)]
@@ -27,6 +31,7 @@ use std::{fmt, sync::OnceLock};
 use rayon::prelude::*;
 
 use blocks::{Block, F32, Q4_0, Q4_1, Q8_0};
+pub use attention::Heads;
 pub use blocks::{Format, BLOCK};
 
 /// Below this many positions a product splits the weight rows among threads, and reads each

@@ -149,3 +149,83 @@ proptest! {
 		}
 	}
 }
+
+fn attention_reference(heads: &Heads, queries: &[f32], keys: &[f32], values: &[f32]) -> Vec<f64> {
+	let Heads { heads: h, kv_heads, head_dim: d } = *heads;
+	let len = queries.len() / (h * d);
+	let positions = keys.len() / (kv_heads * d);
+	let mut out = Vec::new();
+	for query in 0..len {
+		for head in 0..h {
+			let kv = head / (h / kv_heads);
+			let q = &queries[(query * h + head) * d..][..d];
+			let at = |t: &[f32], j: usize| -> Vec<f64> {
+				t[(j * kv_heads + kv) * d..][..d].iter().map(|&v| f64::from(v)).collect()
+			};
+			let visible = positions - len + query + 1;
+			let scores: Vec<f64> = (0..visible)
+				.map(|j| at(keys, j).iter().zip(q).map(|(k, &q)| k * f64::from(q)).sum::<f64>() / (d as f64).sqrt())
+				.collect();
+			let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+			let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
+			let total: f64 = weights.iter().sum();
+			for i in 0..d {
+				out.push((0..visible).map(|j| weights[j] * at(values, j)[i]).sum::<f64>() / total);
+			}
+		}
+	}
+	out
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(32))]
+
+	/// A query's attention is the same bits decoded alone (over the keys up to its position) or
+	/// with the rest of the sequence, on every instruction set and thread count, and it is
+	/// softmax attention to within f32 rounding.
+	#[test]
+	fn attention_does_not_depend_on_batch_threads_or_instruction_set(
+		kv_heads in 1usize..4,
+		group in 1usize..4,
+		dims in 1usize..4,
+		positions in 1usize..20,
+		threads in 1usize..4,
+		seed in any::<u64>(),
+	) {
+		let heads = Heads { heads: kv_heads * group, kv_heads, head_dim: 8 * dims };
+		let (query_width, kv_width) = (heads.heads * heads.head_dim, kv_heads * heads.head_dim);
+		let queries = inputs(positions * query_width, seed);
+		let keys = inputs(positions * kv_width, seed ^ 1);
+		let values = inputs(positions * kv_width, seed ^ 2);
+		let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+		let together = pool.install(|| heads.attend(&queries, &keys, &values));
+		for p in 0..positions {
+			let alone = heads.attend(
+				&queries[p * query_width..(p + 1) * query_width],
+				&keys[..(p + 1) * kv_width],
+				&values[..(p + 1) * kv_width],
+			);
+			prop_assert_eq!(&alone[..], &together[p * query_width..(p + 1) * query_width]);
+		}
+		for isa in Isa::available() {
+			let other = pool.install(|| heads.attend_with(&queries, &keys, &values, isa));
+			prop_assert!(other.iter().zip(&together).all(|(a, b)| a.to_bits() == b.to_bits()), "{}", isa);
+		}
+		for (ours, exact) in together.iter().zip(attention_reference(&heads, &queries, &keys, &values)) {
+			prop_assert!((f64::from(*ours) - exact).abs() < 1e-5, "{} vs {}", ours, exact);
+		}
+	}
+}
+
+#[test]
+fn a_query_attends_only_to_the_positions_up_to_its_own() {
+	let heads = Heads { heads: 2, kv_heads: 1, head_dim: 8 };
+	let queries = inputs(3 * 16, 7);
+	let keys = inputs(3 * 8, 8);
+	let mut values = inputs(3 * 8, 9);
+	let before = heads.attend(&queries, &keys, &values);
+	values[2 * 8..].fill(100.0);
+	let after = heads.attend(&queries, &keys, &values);
+	assert_eq!(before[..2 * 16], after[..2 * 16], "the first two positions cannot see the third");
+	assert_ne!(before[2 * 16..], after[2 * 16..]);
+}

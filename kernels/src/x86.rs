@@ -186,3 +186,26 @@ unsafe fn dot_panel_body<const R: usize, const C: usize>(rows: [&[f32]; R], xs: 
 	}
 	sums
 }
+
+/// The dot product of two slices of a length divisible by 8, in the crate's order.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn dot(a: &[f32], b: &[f32]) -> f32 {
+	let [[sum]] = dot_panel_body([a], [b]);
+	sum
+}
+
+/// `out += a · x`, eight at a time by fused multiply-adds.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA; the slices' length must be divisible by 8.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn axpy(a: f32, x: &[f32], out: &mut [f32]) {
+	let a = _mm256_set1_ps(a);
+	for (x, out) in x.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
+		let sum = _mm256_fmadd_ps(a, _mm256_loadu_ps(x.as_ptr()), _mm256_loadu_ps(out.as_ptr()));
+		_mm256_storeu_ps(out.as_mut_ptr(), sum);
+	}
+}

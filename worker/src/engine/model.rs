@@ -155,7 +155,7 @@ mod tests {
 	use crate::engine::test_model;
 
 	#[test]
-	fn decoding_token_by_token_agrees_with_the_teacher_forced_pass() {
+	fn decoding_token_by_token_gives_the_teacher_forced_pass_bits() {
 		let mut model = test_model::load();
 		let tokens = model.tokenizer().encode("the cat sat in the hat, 42 times").unwrap();
 		let all = model.teacher_logits(&tokens, 0).unwrap();
@@ -172,13 +172,14 @@ mod tests {
 				worst = worst.max((a - b).abs());
 			}
 		}
-		assert!(worst < 1e-4, "largest logit difference {worst}");
+		// On the CPU every operation is computed position by position in a fixed order.
+		assert_eq!(worst, 0.0, "largest logit difference");
 		assert!(model.next_logits(&[1], 3).is_err(), "positions must follow on");
 		// Returning rows from a later position gives the same rows.
 		let tail = model.teacher_logits(&tokens, 5).unwrap();
 		let diff = (tail - all.narrow(0, 5, tokens.len() - 5).unwrap()).unwrap();
 		let max = diff.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
-		assert!(max < 1e-5, "{max}");
+		assert_eq!(max, 0.0);
 	}
 
 	/// candle's `quantized_llama` is an independent implementation of the same network. It rounds

@@ -1,0 +1,121 @@
+//! Causal grouped-query attention in which each query's result is one fixed sequence of
+//! floating-point operations over the keys and values before it, whether the query is decoded
+//! alone or computed with a whole sequence: with batch-invariant projections, that makes decoding
+//! token by token and a teacher-forced pass give the same bits.
+//!
+//! For query `q` at position `p` and head `h` (reading KV head `h / (heads / kv_heads)`):
+//! `s_j = dot(q, k_j) / sqrt(head_dim)` for `j = 0..=p`, with `dot` in the crate's eight-lane
+//! order; `e_j = exp(s_j - max s)`; the output is `(Σ_j e_j · v_j) / Σ_j e_j`, both sums in
+//! increasing `j`, the first by fused multiply-adds per dimension.
+
+use rayon::prelude::*;
+
+use crate::Isa;
+
+/// The shape of a layer's attention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Heads {
+	pub heads: usize,
+	pub kv_heads: usize,
+	pub head_dim: usize,
+}
+
+/// Key positions read per thread's share at the least: fewer are not worth waking a thread for.
+const KEYS_PER_TASK: usize = 2048;
+
+impl Heads {
+	/// Attention of `queries`, the positions `keys.len() - queries.len() ..` (each `heads ×
+	/// head_dim`), over `keys` and `values` of every position so far (each `kv_heads × head_dim`).
+	/// Returns one `heads × head_dim` row per query.
+	///
+	/// # Panics
+	/// If the heads do not divide evenly, `head_dim` is not a multiple of 8, or the slices are not
+	/// whole positions with at least as many keys as queries.
+	pub fn attend(&self, queries: &[f32], keys: &[f32], values: &[f32]) -> Vec<f32> {
+		self.attend_with(queries, keys, values, Isa::detected())
+	}
+
+	/// [`Heads::attend`] on the given instruction set; all give the same bits.
+	pub fn attend_with(&self, queries: &[f32], keys: &[f32], values: &[f32], isa: Isa) -> Vec<f32> {
+		let Heads { heads, kv_heads, head_dim } = *self;
+		assert!(kv_heads > 0 && heads % kv_heads == 0 && head_dim % 8 == 0, "attention shape {self:?}");
+		let (query_width, kv_width) = (heads * head_dim, kv_heads * head_dim);
+		assert!(queries.len() % query_width == 0 && keys.len() % kv_width == 0 && keys.len() == values.len());
+		let (len, positions) = (queries.len() / query_width, keys.len() / kv_width);
+		assert!(len <= positions, "{len} queries but {positions} keys");
+		let isa = if Isa::available().contains(&isa) { isa } else { Isa::Portable };
+		let group = heads / kv_heads;
+		let mut out = vec![0f32; queries.len()];
+		let one = |(i, out): (usize, &mut [f32])| {
+			let (query, head) = (i / heads, i % heads);
+			let visible = positions - len + query + 1;
+			let q = &queries[i * head_dim..(i + 1) * head_dim];
+			let kv = (head / group) * head_dim;
+			attend_one(isa, q, keys, values, kv, kv_width, visible, out);
+		};
+		let heads_per_task = KEYS_PER_TASK.div_ceil(positions);
+		if len * heads <= heads_per_task {
+			out.chunks_mut(head_dim).enumerate().for_each(one);
+		} else {
+			out.par_chunks_mut(head_dim).enumerate().with_min_len(heads_per_task).for_each(one);
+		}
+		out
+	}
+}
+
+/// One query head over the first `visible` positions; its KV head's values start at `kv` in each
+/// position's `kv_width` values.
+#[allow(clippy::too_many_arguments)]
+fn attend_one(
+	isa: Isa,
+	q: &[f32],
+	keys: &[f32],
+	values: &[f32],
+	kv: usize,
+	kv_width: usize,
+	visible: usize,
+	out: &mut [f32],
+) {
+	let head_dim = q.len();
+	let scale = 1.0 / (head_dim as f32).sqrt();
+	let mut scores: Vec<f32> = (0..visible)
+		.map(|j| dot(isa, q, &keys[j * kv_width + kv..j * kv_width + kv + head_dim]) * scale)
+		.collect();
+	let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+	let mut total = 0f32;
+	for s in &mut scores {
+		*s = (*s - max).exp();
+		total += *s;
+	}
+	out.fill(0.0);
+	for (j, &e) in scores.iter().enumerate() {
+		axpy(isa, e, &values[j * kv_width + kv..j * kv_width + kv + head_dim], out);
+	}
+	let inverse = 1.0 / total;
+	for o in out.iter_mut() {
+		*o *= inverse;
+	}
+}
+
+fn dot(isa: Isa, a: &[f32], b: &[f32]) -> f32 {
+	match isa {
+		// SAFETY: `isa` is one of `Isa::available`.
+		#[cfg(target_arch = "x86_64")]
+		Isa::Avx512 | Isa::Avx2Fma => unsafe { crate::x86::dot(a, b) },
+		_ => crate::portable::dot(a, b),
+	}
+}
+
+/// `out += a · x` by fused multiply-adds.
+fn axpy(isa: Isa, a: f32, x: &[f32], out: &mut [f32]) {
+	match isa {
+		// SAFETY: `isa` is one of `Isa::available`.
+		#[cfg(target_arch = "x86_64")]
+		Isa::Avx512 | Isa::Avx2Fma => unsafe { crate::x86::axpy(a, x, out) },
+		_ => {
+			for (o, &x) in out.iter_mut().zip(x) {
+				*o = a.mul_add(x, *o);
+			}
+		}
+	}
+}
