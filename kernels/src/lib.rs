@@ -45,7 +45,8 @@ const ROW_GROUP: usize = 4;
 /// The instruction sets the kernels come in. All compute the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
-	/// The AVX2 kernels compiled with AVX-512VL's 32 registers, for bigger tiles.
+	/// The AVX2 kernels compiled with AVX-512VL's 32 registers, for bigger tiles, and batches
+	/// computed two positions to a 512-bit register.
 	Avx512,
 	Avx2Fma,
 	Portable,
@@ -58,7 +59,10 @@ impl Isa {
 		*DETECTED.get_or_init(|| {
 			#[cfg(target_arch = "x86_64")]
 			if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-				if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vl") {
+				if is_x86_feature_detected!("avx512f")
+					&& is_x86_feature_detected!("avx512dq")
+					&& is_x86_feature_detected!("avx512vl")
+				{
 					return Isa::Avx512;
 				}
 				return Isa::Avx2Fma;
@@ -307,6 +311,10 @@ fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize,
 fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize, out: &mut [f32], isa: Isa) {
 	let rows = blocks.len() / per_row;
 	let xs: Vec<&[f32]> = x.chunks_exact(cols).collect();
+	let pairs = match isa {
+		Isa::Avx512 => interleave_pairs(&xs),
+		_ => Vec::new(),
+	};
 	let mut panel = vec![0f32; ROW_GROUP * cols];
 	let mut first = 0;
 	while first < rows {
@@ -317,7 +325,7 @@ fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize,
 		let panel_rows: Vec<&[f32]> = panel.chunks_exact(cols).take(count).collect();
 		match isa {
 			#[cfg(target_arch = "x86_64")]
-			Isa::Avx512 => panel_x86::<4>(isa, &panel_rows, &xs, first, rows, out),
+			Isa::Avx512 => panel_pairs(&panel_rows, &pairs, &xs, first, rows, out),
 			#[cfg(target_arch = "x86_64")]
 			Isa::Avx2Fma => panel_x86::<2>(isa, &panel_rows, &xs, first, rows, out),
 			_ => {
@@ -370,6 +378,72 @@ fn panel_x86<const C: usize>(isa: Isa, panel: &[&[f32]], xs: &[&[f32]], first: u
 			store(position, r, y);
 		}
 		position += 1;
+	}
+}
+
+/// Consecutive pairs of positions interleaved by chunks of eight, the layout of
+/// `x86::dot_panel_pairs`; an odd last position is left out.
+fn interleave_pairs(xs: &[&[f32]]) -> Vec<f32> {
+	let mut pairs = Vec::with_capacity(xs.len() / 2 * 2 * xs.first().map_or(0, |x| x.len()));
+	for pair in xs.chunks_exact(2) {
+		for (a, b) in pair[0].chunks_exact(8).zip(pair[1].chunks_exact(8)) {
+			pairs.extend_from_slice(a);
+			pairs.extend_from_slice(b);
+		}
+	}
+	pairs
+}
+
+/// The panel's rows times every position, two positions to a 512-bit register: four rows by
+/// four pairs per kernel call.
+#[cfg(target_arch = "x86_64")]
+fn panel_pairs(panel: &[&[f32]], pairs: &[f32], xs: &[&[f32]], first: usize, rows: usize, out: &mut [f32]) {
+	const PAIRS: usize = 4;
+	let cols = panel[0].len();
+	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;
+	let pair_slices: Vec<&[f32]> = pairs.chunks_exact(2 * cols).collect();
+	let mut position = 0;
+	let mut tiles = pair_slices.chunks_exact(PAIRS);
+	let mut store_tile = |position: usize, r: usize, ys: &[[f32; 2]]| {
+		for (p, pair) in ys.iter().enumerate() {
+			store(position + 2 * p, r, pair[0]);
+			store(position + 2 * p + 1, r, pair[1]);
+		}
+	};
+	for tile in tiles.by_ref() {
+		let tile: [&[f32]; PAIRS] = tile.try_into().expect("exact chunk");
+		match <[&[f32]; ROW_GROUP]>::try_from(panel) {
+			Ok(group) => {
+				// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; pairs are `2 cols`.
+				let products = unsafe { x86::dot_panel_pairs(group, tile) };
+				for (r, ys) in products.iter().enumerate() {
+					store_tile(position, r, ys);
+				}
+			}
+			Err(_) => {
+				for (r, row) in panel.iter().enumerate() {
+					// SAFETY: as above.
+					let [ys] = unsafe { x86::dot_panel_pairs([*row], tile) };
+					store_tile(position, r, &ys);
+				}
+			}
+		}
+		position += 2 * PAIRS;
+	}
+	for pair in tiles.remainder() {
+		for (r, row) in panel.iter().enumerate() {
+			// SAFETY: as above.
+			let [ys] = unsafe { x86::dot_panel_pairs([*row], [*pair]) };
+			store_tile(position, r, &ys);
+		}
+		position += 2;
+	}
+	if let Some(last) = xs.get(position) {
+		for (r, row) in panel.iter().enumerate() {
+			// SAFETY: as above.
+			let [[y]] = unsafe { x86::dot_panel(Isa::Avx512, [*row], [*last]) };
+			store(position, r, y);
+		}
 	}
 }
 

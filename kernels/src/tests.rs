@@ -125,7 +125,7 @@ proptest! {
 		format in prop::sample::select(FORMATS.to_vec()),
 		rows in 1usize..11,
 		blocks in 1usize..5,
-		positions in 1usize..13,
+		positions in 1usize..40,
 		threads in 1usize..4,
 		seed in any::<u64>(),
 	) {

@@ -209,3 +209,43 @@ pub(crate) unsafe fn axpy(a: f32, x: &[f32], out: &mut [f32]) {
 		_mm256_storeu_ps(out.as_mut_ptr(), sum);
 	}
 }
+
+/// Dot products of `R` dequantized rows with `P` pairs of positions, each pair interleaved by
+/// chunks of eight (`x[8c..8c + 8]` of the first, then of the second): one 512-bit register
+/// holds a row's eight lanes for both positions, so each instruction does twice the work of the
+/// 256-bit kernels, lane for lane the same operations. Returns `[row][pair][position]`.
+///
+/// # Safety
+/// The CPU must support AVX-512F, AVX-512DQ and AVX-512VL; each pair must be twice a row's length.
+#[target_feature(enable = "avx2,fma,avx512f,avx512dq,avx512vl")]
+pub(crate) unsafe fn dot_panel_pairs<const R: usize, const P: usize>(
+	rows: [&[f32]; R],
+	pairs: [&[f32]; P],
+) -> [[[f32; 2]; P]; R] {
+	let mut acc = [[_mm512_setzero_ps(); P]; R];
+	let len = rows[0].len();
+	let mut k = 0;
+	while k + 8 <= len {
+		let mut x = [_mm512_setzero_ps(); P];
+		for p in 0..P {
+			x[p] = _mm512_loadu_ps(pairs[p].as_ptr().add(2 * k));
+		}
+		for r in 0..R {
+			let w = _mm512_broadcast_f32x8(_mm256_loadu_ps(rows[r].as_ptr().add(k)));
+			for p in 0..P {
+				acc[r][p] = _mm512_fmadd_ps(w, x[p], acc[r][p]);
+			}
+		}
+		k += 8;
+	}
+	let mut sums = [[[0f32; 2]; P]; R];
+	for r in 0..R {
+		for p in 0..P {
+			sums[r][p] = [
+				sum_lanes(_mm512_castps512_ps256(acc[r][p])),
+				sum_lanes(_mm512_extractf32x8_ps::<1>(acc[r][p])),
+			];
+		}
+	}
+	sums
+}
