@@ -78,44 +78,44 @@ fn attend_one(
 ) {
 	let head_dim = q.len();
 	let scale = 1.0 / (head_dim as f32).sqrt();
-	let mut scores: Vec<f32> = (0..visible)
-		.map(|j| dot(isa, q, &keys[j * kv_width + kv..j * kv_width + kv + head_dim]) * scale)
-		.collect();
-	let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-	let mut total = 0f32;
-	for s in &mut scores {
-		*s = (*s - max).exp();
-		total += *s;
+	let key = |j: usize| &keys[j * kv_width + kv..j * kv_width + kv + head_dim];
+	let value = |j: usize| &values[j * kv_width + kv..j * kv_width + kv + head_dim];
+	let mut scores = vec![0f32; visible];
+	match isa {
+		// SAFETY: `isa` is one of `Isa::available`; keys are `head_dim` wide like `q`.
+		#[cfg(target_arch = "x86_64")]
+		Isa::Avx512 | Isa::Avx2Fma => unsafe { crate::x86::dots(q, key, &mut scores) },
+		_ => {
+			for (j, score) in scores.iter_mut().enumerate() {
+				*score = crate::portable::dot(q, key(j));
+			}
+		}
 	}
-	out.fill(0.0);
-	for (j, &e) in scores.iter().enumerate() {
-		axpy(isa, e, &values[j * kv_width + kv..j * kv_width + kv + head_dim], out);
+	let mut max = f32::NEG_INFINITY;
+	for score in &mut scores {
+		*score *= scale;
+		max = max.max(*score);
+	}
+	let mut total = 0f32;
+	for score in &mut scores {
+		*score = (*score - max).exp();
+		total += *score;
+	}
+	match isa {
+		// SAFETY: as above; values are `head_dim` wide like `out`.
+		#[cfg(target_arch = "x86_64")]
+		Isa::Avx512 | Isa::Avx2Fma => unsafe { crate::x86::weighted_sum(&scores, value, out) },
+		_ => {
+			out.fill(0.0);
+			for (j, &weight) in scores.iter().enumerate() {
+				for (o, &v) in out.iter_mut().zip(value(j)) {
+					*o = weight.mul_add(v, *o);
+				}
+			}
+		}
 	}
 	let inverse = 1.0 / total;
 	for o in out.iter_mut() {
 		*o *= inverse;
-	}
-}
-
-fn dot(isa: Isa, a: &[f32], b: &[f32]) -> f32 {
-	match isa {
-		// SAFETY: `isa` is one of `Isa::available`.
-		#[cfg(target_arch = "x86_64")]
-		Isa::Avx512 | Isa::Avx2Fma => unsafe { crate::x86::dot(a, b) },
-		_ => crate::portable::dot(a, b),
-	}
-}
-
-/// `out += a · x` by fused multiply-adds.
-fn axpy(isa: Isa, a: f32, x: &[f32], out: &mut [f32]) {
-	match isa {
-		// SAFETY: `isa` is one of `Isa::available`.
-		#[cfg(target_arch = "x86_64")]
-		Isa::Avx512 | Isa::Avx2Fma => unsafe { crate::x86::axpy(a, x, out) },
-		_ => {
-			for (o, &x) in out.iter_mut().zip(x) {
-				*o = a.mul_add(x, *o);
-			}
-		}
 	}
 }

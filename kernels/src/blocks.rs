@@ -55,6 +55,14 @@ pub(crate) trait Block: Copy + Send + Sync {
 	/// of the AVX2 kernel calling it.
 	#[cfg(target_arch = "x86_64")]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4];
+
+	/// Two blocks' weights side by side, chunk by chunk: vector `c` holds weights `8c..8c + 8`
+	/// of `self` in its low half and of `other` in its high half.
+	///
+	/// # Safety
+	/// The CPU must support AVX-512F, DQ and VL. Always inlined, as above.
+	#[cfg(target_arch = "x86_64")]
+	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4];
 }
 
 fn f16(bytes: &[u8]) -> f32 {
@@ -71,7 +79,7 @@ fn nibble(qs: &[u8; BLOCK / 2], i: usize) -> u8 {
 }
 
 #[derive(Clone, Copy)]
-pub(crate) struct F32([f32; BLOCK]);
+pub(crate) struct F32(pub(crate) [f32; BLOCK]);
 
 impl F32 {
 	pub(crate) fn from_slice(values: &[f32]) -> Self {
@@ -99,6 +107,12 @@ impl Block for F32 {
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
 		crate::x86::load_f32(self.0.as_ptr())
 	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
+		crate::x86::pair_f32(self, other)
+	}
 }
 
 #[derive(Clone, Copy)]
@@ -122,6 +136,12 @@ impl Block for Q4_0 {
 	#[inline(always)]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
 		crate::x86::dequantize_q4_0(self)
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
+		crate::x86::pair_q4_0(self, other)
 	}
 }
 
@@ -152,6 +172,12 @@ impl Block for Q4_1 {
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
 		crate::x86::dequantize_q4_1(self)
 	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
+		crate::x86::pair_q4_1(self, other)
+	}
 }
 
 #[derive(Clone, Copy)]
@@ -179,5 +205,11 @@ impl Block for Q8_0 {
 	#[inline(always)]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
 		crate::x86::dequantize_q8_0(self)
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
+		crate::x86::pair_q8_0(self, other)
 	}
 }

@@ -269,18 +269,35 @@ fn product<B: Block>(blocks: &[B], rows: usize, cols: usize, x: &[f32], isa: Isa
 fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize, out: &mut [f32], isa: Isa) {
 	let positions = x.len() / cols;
 	let rows: Vec<&[B]> = weights.chunks_exact(per_row).collect();
+	let mut store = |row: usize, position: usize, y: f32| out[row * positions + position] = y;
 	match isa {
 		#[cfg(target_arch = "x86_64")]
 		Isa::Avx512 | Isa::Avx2Fma => {
-			let mut groups = rows.chunks_exact(ROW_GROUP);
 			let mut at = 0;
+			if isa == Isa::Avx512 {
+				// Eight rows per call, two to a 512-bit register.
+				for group in rows.chunks_exact(2 * ROW_GROUP) {
+					let pairs: [[&[B]; 2]; ROW_GROUP] = std::array::from_fn(|p| [group[2 * p], group[2 * p + 1]]);
+					for (position, x) in x.chunks_exact(cols).enumerate() {
+						// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; rows and
+						// `x` are `cols` wide.
+						let ys = unsafe { x86::dot_row_pairs(pairs, x) };
+						for (p, pair) in ys.into_iter().enumerate() {
+							store(at + 2 * p, position, pair[0]);
+							store(at + 2 * p + 1, position, pair[1]);
+						}
+					}
+					at += 2 * ROW_GROUP;
+				}
+			}
+			let mut groups = rows[at..].chunks_exact(ROW_GROUP);
 			for group in groups.by_ref() {
 				let group: [&[B]; ROW_GROUP] = group.try_into().expect("exact chunk");
 				for (position, x) in x.chunks_exact(cols).enumerate() {
 					// SAFETY: `isa` is one of `Isa::available`; rows and `x` are `cols` wide.
 					let ys = unsafe { x86::dot_rows(isa, group, x) };
 					for (r, y) in ys.into_iter().enumerate() {
-						out[(at + r) * positions + position] = y;
+						store(at + r, position, y);
 					}
 				}
 				at += ROW_GROUP;
@@ -289,7 +306,7 @@ fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize,
 				for (position, x) in x.chunks_exact(cols).enumerate() {
 					// SAFETY: as above.
 					let [y] = unsafe { x86::dot_rows(isa, [*row], x) };
-					out[at * positions + position] = y;
+					store(at, position, y);
 				}
 				at += 1;
 			}
@@ -299,7 +316,7 @@ fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize,
 			for (r, row) in rows.iter().enumerate() {
 				dequantize_row(row, &mut dequantized, Isa::Portable);
 				for (position, x) in x.chunks_exact(cols).enumerate() {
-					out[r * positions + position] = portable::dot(&dequantized, x);
+					store(r, position, portable::dot(&dequantized, x));
 				}
 			}
 		}

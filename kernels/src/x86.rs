@@ -9,7 +9,7 @@
 use std::arch::x86_64::*;
 
 use crate::{
-	blocks::{Block, Q4_0, Q4_1, Q8_0, BLOCK},
+	blocks::{Block, F32, Q4_0, Q4_1, Q8_0, BLOCK},
 	Isa,
 };
 
@@ -187,26 +187,63 @@ unsafe fn dot_panel_body<const R: usize, const C: usize>(rows: [&[f32]; R], xs: 
 	sums
 }
 
-/// The dot product of two slices of a length divisible by 8, in the crate's order.
+/// `out[j] = dot(q, key(j))` in the crate's order, four keys at a time so that four
+/// accumulations are in flight.
 ///
 /// # Safety
-/// The CPU must support AVX2 and FMA.
+/// The CPU must support AVX2 and FMA; every key must be as long as `q`, a multiple of 8.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn dot(a: &[f32], b: &[f32]) -> f32 {
-	let [[sum]] = dot_panel_body([a], [b]);
-	sum
+pub(crate) unsafe fn dots<'a>(q: &[f32], key: impl Fn(usize) -> &'a [f32], out: &mut [f32]) {
+	let mut groups = out.chunks_exact_mut(4);
+	let mut j = 0;
+	for group in groups.by_ref() {
+		let products = dot_panel_body([key(j), key(j + 1), key(j + 2), key(j + 3)], [q]);
+		for (out, [product]) in group.iter_mut().zip(products) {
+			*out = product;
+		}
+		j += 4;
+	}
+	for out in groups.into_remainder() {
+		let [[product]] = dot_panel_body([key(j)], [q]);
+		*out = product;
+		j += 1;
+	}
 }
 
-/// `out += a · x`, eight at a time by fused multiply-adds.
+/// `out = Σ_j weights[j] · value(j)`, each output summed by fused multiply-adds in increasing
+/// `j` from zero, in registers, 64 outputs at a time.
 ///
 /// # Safety
-/// The CPU must support AVX2 and FMA; the slices' length must be divisible by 8.
+/// The CPU must support AVX2 and FMA; every value must be as long as `out`, a multiple of 8.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn axpy(a: f32, x: &[f32], out: &mut [f32]) {
-	let a = _mm256_set1_ps(a);
-	for (x, out) in x.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
-		let sum = _mm256_fmadd_ps(a, _mm256_loadu_ps(x.as_ptr()), _mm256_loadu_ps(out.as_ptr()));
-		_mm256_storeu_ps(out.as_mut_ptr(), sum);
+pub(crate) unsafe fn weighted_sum<'a>(weights: &[f32], value: impl Fn(usize) -> &'a [f32], out: &mut [f32]) {
+	let mut start = 0;
+	while start + 64 <= out.len() {
+		weighted_sum_body::<8>(weights, &value, start, out);
+		start += 64;
+	}
+	while start < out.len() {
+		weighted_sum_body::<1>(weights, &value, start, out);
+		start += 8;
+	}
+}
+
+#[inline(always)]
+unsafe fn weighted_sum_body<'a, const N: usize>(
+	weights: &[f32],
+	value: &impl Fn(usize) -> &'a [f32],
+	start: usize,
+	out: &mut [f32],
+) {
+	let mut acc = [_mm256_setzero_ps(); N];
+	for (j, &weight) in weights.iter().enumerate() {
+		let (weight, v) = (_mm256_set1_ps(weight), value(j).as_ptr().add(start));
+		for c in 0..N {
+			acc[c] = _mm256_fmadd_ps(weight, _mm256_loadu_ps(v.add(8 * c)), acc[c]);
+		}
+	}
+	for c in 0..N {
+		_mm256_storeu_ps(out.as_mut_ptr().add(start + 8 * c), acc[c]);
 	}
 }
 
@@ -246,6 +283,103 @@ pub(crate) unsafe fn dot_panel_pairs<const R: usize, const P: usize>(
 				sum_lanes(_mm512_extractf32x8_ps::<1>(acc[r][p])),
 			];
 		}
+	}
+	sums
+}
+
+/// `[low | high]`: two vectors of eight as one of sixteen.
+#[inline(always)]
+unsafe fn join(low: __m256, high: __m256) -> __m512 {
+	_mm512_insertf32x8::<1>(_mm512_castps256_ps512(low), high)
+}
+
+/// A scale for each half: `a` in lanes 0..8, `b` in 8..16.
+#[inline(always)]
+unsafe fn halves(a: f32, b: f32) -> __m512 {
+	join(_mm256_set1_ps(a), _mm256_set1_ps(b))
+}
+
+#[inline(always)]
+pub(crate) unsafe fn pair_f32(a: &F32, b: &F32) -> [__m512; 4] {
+	let (a, b) = (load_f32(a.0.as_ptr()), load_f32(b.0.as_ptr()));
+	[join(a[0], b[0]), join(a[1], b[1]), join(a[2], b[2]), join(a[3], b[3])]
+}
+
+/// Two blocks' 4-bit integers as f32, chunk by chunk, `a`'s in the low halves.
+#[inline(always)]
+unsafe fn pair_nibbles(a: &[u8; BLOCK / 2], b: &[u8; BLOCK / 2]) -> [__m512; 4] {
+	let (a, b) = (_mm_loadu_si128(a.as_ptr().cast()), _mm_loadu_si128(b.as_ptr().cast()));
+	// Bytes 0..8 of both, then bytes 8..16 of both.
+	let first = _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(a, b));
+	let second = _mm512_cvtepu8_epi32(_mm_unpackhi_epi64(a, b));
+	let low = _mm512_set1_epi32(0x0f);
+	[
+		_mm512_cvtepi32_ps(_mm512_and_si512(first, low)),
+		_mm512_cvtepi32_ps(_mm512_and_si512(second, low)),
+		_mm512_cvtepi32_ps(_mm512_srli_epi32::<4>(first)),
+		_mm512_cvtepi32_ps(_mm512_srli_epi32::<4>(second)),
+	]
+}
+
+#[inline(always)]
+pub(crate) unsafe fn pair_q4_0(a: &Q4_0, b: &Q4_0) -> [__m512; 4] {
+	let d = halves(a.d, b.d);
+	let eight = _mm512_set1_ps(8.0);
+	let mut w = pair_nibbles(&a.qs, &b.qs);
+	for w in &mut w {
+		*w = _mm512_mul_ps(_mm512_sub_ps(*w, eight), d);
+	}
+	w
+}
+
+#[inline(always)]
+pub(crate) unsafe fn pair_q4_1(a: &Q4_1, b: &Q4_1) -> [__m512; 4] {
+	let (d, m) = (halves(a.d, b.d), halves(a.m, b.m));
+	let mut w = pair_nibbles(&a.qs, &b.qs);
+	for w in &mut w {
+		*w = _mm512_fmadd_ps(*w, d, m);
+	}
+	w
+}
+
+#[inline(always)]
+pub(crate) unsafe fn pair_q8_0(a: &Q8_0, b: &Q8_0) -> [__m512; 4] {
+	let d = halves(a.d, b.d);
+	let (pa, pb) = (a.qs.as_ptr(), b.qs.as_ptr());
+	let mut w = [_mm512_setzero_ps(); 4];
+	for (c, w) in w.iter_mut().enumerate() {
+		let bytes = _mm_unpacklo_epi64(_mm_loadl_epi64(pa.add(8 * c).cast()), _mm_loadl_epi64(pb.add(8 * c).cast()));
+		*w = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes)), d);
+	}
+	w
+}
+
+/// Dot products of `2P` quantized rows with one position, two rows to a 512-bit register (row
+/// `2p` in the low half, `2p + 1` in the high): lane for lane the operations of [`dot_rows`],
+/// with half the instructions.
+///
+/// # Safety
+/// The CPU must support AVX-512F, DQ and VL; every row must have `x.len() / 32` blocks.
+#[target_feature(enable = "avx2,fma,avx512f,avx512dq,avx512vl")]
+pub(crate) unsafe fn dot_row_pairs<B: Block, const P: usize>(rows: [[&[B]; 2]; P], x: &[f32]) -> [[f32; 2]; P] {
+	let mut acc = [_mm512_setzero_ps(); P];
+	let blocks = x.len() / BLOCK;
+	for b in 0..blocks {
+		let mut xs = [_mm512_setzero_ps(); 4];
+		for (c, xs) in xs.iter_mut().enumerate() {
+			*xs = _mm512_broadcast_f32x8(_mm256_loadu_ps(x.as_ptr().add(b * BLOCK + 8 * c)));
+		}
+		for p in 0..P {
+			let [first, second] = rows[p];
+			let w = first.get_unchecked(b).dequantize_pair_avx512(second.get_unchecked(b));
+			for c in 0..4 {
+				acc[p] = _mm512_fmadd_ps(w[c], xs[c], acc[p]);
+			}
+		}
+	}
+	let mut sums = [[0f32; 2]; P];
+	for p in 0..P {
+		sums[p] = [sum_lanes(_mm512_castps512_ps256(acc[p])), sum_lanes(_mm512_extractf32x8_ps::<1>(acc[p]))];
 	}
 	sums
 }
