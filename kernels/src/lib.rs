@@ -163,6 +163,46 @@ impl Matrix {
 		Ok(Self { rows, cols, weights: Weights::F32(values.chunks_exact(BLOCK).map(F32::from_slice).collect()) })
 	}
 
+	/// The rows of `parts` one after the other: one product computes several projections of the
+	/// same input. Parts of different formats are stacked as f32.
+	pub fn stack(parts: &[Matrix]) -> Result<Self, Error> {
+		let cols = parts.first().map_or(BLOCK, |part| part.cols);
+		if let Some(part) = parts.iter().find(|part| part.cols != cols) {
+			return Err(Error::Input { len: part.cols, cols });
+		}
+		let rows = parts.iter().map(|part| part.rows).sum();
+		// The parts' blocks concatenated, if every part holds the format `$variant`.
+		macro_rules! concat {
+			($variant:ident) => {{
+				let blocks: Option<Vec<&[_]>> = parts
+					.iter()
+					.map(|part| match &part.weights {
+						Weights::$variant(blocks) => Some(blocks.as_slice()),
+						_ => None,
+					})
+					.collect();
+				blocks.map(|blocks| Weights::$variant(blocks.concat()))
+			}};
+		}
+		let weights = match parts.first().map(Matrix::format) {
+			None => Some(Weights::F32(Vec::new())),
+			Some(Format::F32) => concat!(F32),
+			Some(Format::Q4_0) => concat!(Q4_0),
+			Some(Format::Q4_1) => concat!(Q4_1),
+			Some(Format::Q8_0) => concat!(Q8_0),
+		};
+		if let Some(weights) = weights {
+			return Ok(Self { rows, cols, weights });
+		}
+		let mut values = Vec::with_capacity(rows * cols);
+		for part in parts {
+			for row in 0..part.rows {
+				values.extend(part.row(row)?);
+			}
+		}
+		Matrix::from_f32(rows, cols, &values)
+	}
+
 	pub fn rows(&self) -> usize {
 		self.rows
 	}

@@ -229,3 +229,24 @@ fn a_query_attends_only_to_the_positions_up_to_its_own() {
 	assert_eq!(before[..2 * 16], after[..2 * 16], "the first two positions cannot see the third");
 	assert_ne!(before[2 * 16..], after[2 * 16..]);
 }
+
+#[test]
+fn stacked_matrices_multiply_as_their_parts() {
+	let part = |format, rows, seed| Matrix::from_gguf(format, rows, 64, &gguf_bytes(format, rows, 64, seed)).unwrap();
+	let x = inputs(3 * 64, 5);
+	for formats in [[Format::Q4_1, Format::Q4_1], [Format::Q8_0, Format::Q4_0]] {
+		let parts = [part(formats[0], 5, 1), part(formats[1], 3, 2)];
+		let stacked = Matrix::stack(&parts).unwrap();
+		assert_eq!((stacked.rows(), stacked.cols()), (8, 64));
+		let expected_format = if formats[0] == formats[1] { formats[0] } else { Format::F32 };
+		assert_eq!(stacked.format(), expected_format);
+		let (whole, first, second) =
+			(stacked.multiply(&x).unwrap(), parts[0].multiply(&x).unwrap(), parts[1].multiply(&x).unwrap());
+		for position in 0..3 {
+			assert_eq!(whole[position * 8..position * 8 + 5], first[position * 5..(position + 1) * 5]);
+			assert_eq!(whole[position * 8 + 5..(position + 1) * 8], second[position * 3..(position + 1) * 3]);
+		}
+	}
+	let narrow = Matrix::from_f32(1, 32, &[0.0; 32]).unwrap();
+	assert!(Matrix::stack(&[part(Format::Q4_1, 1, 3), narrow]).is_err());
+}

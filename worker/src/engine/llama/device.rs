@@ -1,0 +1,170 @@
+//! candle's forward pass, for accelerators (the `cuda` feature): weight matrices dequantized to
+//! f32 at load, candle's matmuls, attention and norms. Not batch-invariant: decoding and the
+//! teacher-forced pass differ in summation order, which verification's tolerance absorbs.
+
+use anyhow::{anyhow, Result};
+use candle_core::{quantized::QTensor, DType, Device, Tensor};
+
+use super::{Rotary, Shape};
+
+pub(super) struct Weights {
+	layers: Vec<Layer>,
+	norm: Tensor,
+	/// `(vocabulary, width)`.
+	output: Tensor,
+}
+
+/// One block's weights, matrices `(out, in)`.
+struct Layer {
+	attention_norm: Tensor,
+	q: Tensor,
+	k: Tensor,
+	v: Tensor,
+	o: Tensor,
+	ffn_norm: Tensor,
+	gate: Tensor,
+	up: Tensor,
+	down: Tensor,
+}
+
+/// One layer's keys and values, `(1, kv_heads, positions, head_dim)`.
+pub(super) struct Kv {
+	keys: Tensor,
+	values: Tensor,
+}
+
+impl Kv {
+	/// Keeps the first `len` positions.
+	pub(super) fn truncate(&mut self, len: usize) -> Result<()> {
+		self.keys = self.keys.narrow(2, 0, len)?;
+		self.values = self.values.narrow(2, 0, len)?;
+		Ok(())
+	}
+}
+
+impl Weights {
+	/// Reads every weight through `read`, which returns a tensor of the GGUF by name on the
+	/// device.
+	pub(super) fn load(
+		output: &str,
+		blocks: usize,
+		read: &mut dyn FnMut(&str) -> Result<QTensor>,
+	) -> Result<Self> {
+		let mut dequantized = |name: &str| -> Result<Tensor> {
+			let tensor = read(name)?;
+			Ok(tensor.dequantize(&tensor.device())?)
+		};
+		let mut layers = Vec::with_capacity(blocks);
+		for i in 0..blocks {
+			let mut weight = |part: &str| dequantized(&format!("blk.{i}.{part}.weight"));
+			layers.push(Layer {
+				attention_norm: weight("attn_norm")?,
+				q: weight("attn_q")?,
+				k: weight("attn_k")?,
+				v: weight("attn_v")?,
+				o: weight("attn_output")?,
+				ffn_norm: weight("ffn_norm")?,
+				gate: weight("ffn_gate")?,
+				up: weight("ffn_up")?,
+				down: weight("ffn_down")?,
+			});
+		}
+		Ok(Self { layers, norm: dequantized("output_norm.weight")?, output: dequantized(output)? })
+	}
+
+	pub(super) fn zero_layer(&mut self, index: usize) -> Result<()> {
+		let count = self.layers.len();
+		let layer = self.layers.get_mut(index).ok_or_else(|| anyhow!("layer {index} is beyond the model's {count}"))?;
+		layer.down = layer.down.zeros_like()?;
+		Ok(())
+	}
+
+	/// The forward pass over `embedded` (`(len, width)`), the positions after the `offset` ones
+	/// whose keys and values `kv` holds (extended by the new ones); returns the logits of the new
+	/// positions from the `from`-th on, `(len - from, vocabulary)`.
+	pub(super) fn forward(
+		&self,
+		shape: &Shape,
+		embedded: Tensor,
+		rotary: &Rotary,
+		kv: &mut Vec<Kv>,
+		offset: usize,
+		from: usize,
+	) -> Result<Tensor> {
+		let device = embedded.device().clone();
+		let (len, _) = embedded.dims2()?;
+		let mut x = embedded.unsqueeze(0)?;
+		let cos = Tensor::from_slice(&rotary.cos, (len, rotary.half), &device)?;
+		let sin = Tensor::from_slice(&rotary.sin, (len, rotary.half), &device)?;
+		let mask = match len > 1 {
+			true => Some(causal_mask(offset, len, &device)?),
+			false => None,
+		};
+		if kv.is_empty() {
+			let empty = Tensor::zeros((1, shape.kv_heads, 0, shape.head_dim), DType::F32, &device)?;
+			kv.resize_with(self.layers.len(), || Kv { keys: empty.clone(), values: empty.clone() });
+		}
+		for (layer, kv) in self.layers.iter().zip(kv.iter_mut()) {
+			let h = candle_nn::ops::rms_norm(&x, &layer.attention_norm, shape.rms_eps)?;
+			let attended = attend(shape, layer, &h, (&cos, &sin), mask.as_ref(), kv)?;
+			x = (x + project(&attended, &layer.o)?)?;
+			let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, shape.rms_eps)?;
+			let gated = (candle_nn::ops::silu(&project(&h, &layer.gate)?)? * project(&h, &layer.up)?)?;
+			x = (x + project(&gated, &layer.down)?)?;
+		}
+		let x = candle_nn::ops::rms_norm(&x.narrow(1, from, len - from)?, &self.norm, shape.rms_eps)?;
+		Ok(project(&x, &self.output)?.squeeze(0)?.to_dtype(DType::F32)?)
+	}
+}
+
+/// Grouped-query attention of `h`'s new positions over every cached key, the layer's keys and
+/// values extended by them. Returns `(1, len, width)`.
+fn attend(
+	shape: &Shape,
+	layer: &Layer,
+	h: &Tensor,
+	(cos, sin): (&Tensor, &Tensor),
+	mask: Option<&Tensor>,
+	kv: &mut Kv,
+) -> Result<Tensor> {
+	let (batch, len, _) = h.dims3()?;
+	let head_dim = shape.head_dim;
+	let split = |t: Tensor, heads: usize| -> Result<Tensor> {
+		Ok(t.reshape((batch, len, heads, head_dim))?.transpose(1, 2)?.contiguous()?)
+	};
+	let q = candle_nn::rotary_emb::rope_i(&split(project(h, &layer.q)?, shape.heads)?, cos, sin)?;
+	let k = candle_nn::rotary_emb::rope_i(&split(project(h, &layer.k)?, shape.kv_heads)?, cos, sin)?;
+	let v = split(project(h, &layer.v)?, shape.kv_heads)?;
+	kv.keys = Tensor::cat(&[&kv.keys, &k], 2)?;
+	kv.values = Tensor::cat(&[&kv.values, &v], 2)?;
+	let positions = kv.keys.dim(2)?;
+	// Query head `h` reads KV head `h / group`.
+	let group = shape.heads / shape.kv_heads;
+	let share = |t: &Tensor| -> Result<Tensor> {
+		Ok(t.unsqueeze(2)?
+			.broadcast_as((batch, shape.kv_heads, group, positions, head_dim))?
+			.reshape((batch, shape.heads, positions, head_dim))?)
+	};
+	let (k, v) = (share(&kv.keys)?, share(&kv.values)?);
+	let mut scores = (q.matmul(&k.t()?)? / (head_dim as f64).sqrt())?;
+	if let Some(mask) = mask {
+		scores = scores.broadcast_add(mask)?;
+	}
+	let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+	Ok(weights.matmul(&v)?.transpose(1, 2)?.reshape((batch, len, shape.heads * head_dim))?)
+}
+
+/// `x (1, len, in)` times the transpose of `weight (out, in)`.
+fn project(x: &Tensor, weight: &Tensor) -> Result<Tensor> {
+	Ok(x.broadcast_matmul(&weight.t()?)?)
+}
+
+/// Additive causal mask for `len` new positions after `offset` cached ones, `(len, offset +
+/// len)`: 0 where a position may attend, minus infinity for the positions after it.
+fn causal_mask(offset: usize, len: usize, device: &Device) -> Result<Tensor> {
+	let keys = offset + len;
+	let mask: Vec<f32> = (0..len)
+		.flat_map(|row| (0..keys).map(move |key| if key > offset + row { f32::NEG_INFINITY } else { 0.0 }))
+		.collect();
+	Ok(Tensor::from_vec(mask, (len, keys), device)?)
+}

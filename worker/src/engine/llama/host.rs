@@ -1,0 +1,183 @@
+//! The CPU's forward pass: activations as rows of f32 (one per position), weight matrices in
+//! their GGUF formats multiplied by `faithful-kernels`. Every step either works on one position
+//! at a time or is one of the kernels' batch-invariant products, so a position's logits are the
+//! same bits whether it was decoded alone or computed with the whole sequence.
+
+use anyhow::{anyhow, Result};
+use candle_core::quantized::{GgmlDType, QTensor};
+use faithful_kernels::{Format, Heads, Matrix};
+
+use super::{Rotary, Shape};
+
+pub(super) struct Weights {
+	layers: Vec<Layer>,
+	norm: Vec<f32>,
+	/// `(vocabulary, width)`.
+	output: Matrix,
+}
+
+/// One block's weights. The projections that read the same input are stacked, so one product
+/// (and one hand-out of work to the threads) computes them all.
+struct Layer {
+	attention_norm: Vec<f32>,
+	/// Queries, keys and values, in that order.
+	qkv: Matrix,
+	o: Matrix,
+	ffn_norm: Vec<f32>,
+	/// The feed-forward gate, then the up projection.
+	gate_up: Matrix,
+	down: Matrix,
+}
+
+/// One layer's keys and values: row-major `positions × kv_heads × head_dim`, appended to as
+/// positions run.
+#[derive(Default)]
+pub(super) struct Kv {
+	keys: Vec<f32>,
+	values: Vec<f32>,
+}
+
+impl Kv {
+	/// Keeps the first `len` positions of `width` values.
+	pub(super) fn truncate(&mut self, len: usize, width: usize) {
+		self.keys.truncate(len * width);
+		self.values.truncate(len * width);
+	}
+}
+
+impl Weights {
+	/// Reads every weight through `read`, which returns a tensor of the GGUF by name on the CPU.
+	pub(super) fn load(
+		output: &str,
+		blocks: usize,
+		read: &mut dyn FnMut(&str) -> Result<QTensor>,
+	) -> Result<Self> {
+		let mut layers = Vec::with_capacity(blocks);
+		for i in 0..blocks {
+			let mut tensor = |part: &str| read(&format!("blk.{i}.{part}.weight"));
+			layers.push(Layer {
+				attention_norm: vector(tensor("attn_norm")?)?,
+				qkv: Matrix::stack(&[
+					matrix(tensor("attn_q")?)?,
+					matrix(tensor("attn_k")?)?,
+					matrix(tensor("attn_v")?)?,
+				])?,
+				o: matrix(tensor("attn_output")?)?,
+				ffn_norm: vector(tensor("ffn_norm")?)?,
+				gate_up: Matrix::stack(&[matrix(tensor("ffn_gate")?)?, matrix(tensor("ffn_up")?)?])?,
+				down: matrix(tensor("ffn_down")?)?,
+			});
+		}
+		Ok(Self { layers, norm: vector(read("output_norm.weight")?)?, output: matrix(read(output)?)? })
+	}
+
+	pub(super) fn zero_layer(&mut self, index: usize) -> Result<()> {
+		let count = self.layers.len();
+		let layer = self.layers.get_mut(index).ok_or_else(|| anyhow!("layer {index} is beyond the model's {count}"))?;
+		let (rows, cols) = (layer.down.rows(), layer.down.cols());
+		layer.down = Matrix::from_f32(rows, cols, &vec![0.0; rows * cols])?;
+		Ok(())
+	}
+
+	/// The forward pass over `x`, the embedded new positions (`len × width`), with the keys and
+	/// values of earlier positions in `kv` (extended by the new ones); returns the logits of the
+	/// new positions from the `from`-th on, row-major.
+	pub(super) fn forward(
+		&self,
+		shape: &Shape,
+		x: Vec<f32>,
+		rotary: &Rotary,
+		kv: &mut Vec<Kv>,
+		from: usize,
+	) -> Result<Vec<f32>> {
+		// On one of rayon's threads, the kernels' parallel loops start their work on the same
+		// thread instead of handing it over and waiting: one hand-over per pass, not hundreds.
+		let mut result = None;
+		rayon::scope(|_| result = Some(self.forward_on_pool(shape, x, rotary, kv, from)));
+		result.expect("the scope ran the pass")
+	}
+
+	fn forward_on_pool(
+		&self,
+		shape: &Shape,
+		mut x: Vec<f32>,
+		rotary: &Rotary,
+		kv: &mut Vec<Kv>,
+		from: usize,
+	) -> Result<Vec<f32>> {
+		let width = shape.width;
+		let len = x.len() / width;
+		let heads = Heads { heads: shape.heads, kv_heads: shape.kv_heads, head_dim: shape.head_dim };
+		let (query_width, kv_width) = (shape.heads * shape.head_dim, shape.kv_width());
+		kv.resize_with(self.layers.len(), Kv::default);
+		for (layer, kv) in self.layers.iter().zip(kv.iter_mut()) {
+			let h = rms_norm(&x, &layer.attention_norm, shape.rms_eps);
+			let qkv = layer.qkv.multiply(&h)?;
+			let mut queries = Vec::with_capacity(len * query_width);
+			let mut keys = Vec::with_capacity(len * kv_width);
+			for row in qkv.chunks_exact(query_width + 2 * kv_width) {
+				queries.extend_from_slice(&row[..query_width]);
+				keys.extend_from_slice(&row[query_width..query_width + kv_width]);
+				kv.values.extend_from_slice(&row[query_width + kv_width..]);
+			}
+			rotary.rotate(&mut queries);
+			rotary.rotate(&mut keys);
+			kv.keys.extend_from_slice(&keys);
+			let attended = heads.attend(&queries, &kv.keys, &kv.values);
+			add(&mut x, &layer.o.multiply(&attended)?);
+
+			let h = rms_norm(&x, &layer.ffn_norm, shape.rms_eps);
+			let gate_up = layer.gate_up.multiply(&h)?;
+			let hidden = gate_up.len() / (2 * len);
+			let gated: Vec<f32> = gate_up
+				.chunks_exact(2 * hidden)
+				.flat_map(|row| {
+					let (gate, up) = row.split_at(hidden);
+					gate.iter().zip(up).map(|(&g, &u)| g / (1.0 + (-g).exp()) * u)
+				})
+				.collect();
+			add(&mut x, &layer.down.multiply(&gated)?);
+		}
+		let last = rms_norm(&x[from * width..], &self.norm, shape.rms_eps);
+		Ok(self.output.multiply(&last)?)
+	}
+}
+
+/// A weight matrix in its GGUF format, or dequantized to f32 if the kernels lack the format.
+fn matrix(tensor: QTensor) -> Result<Matrix> {
+	let (rows, cols) = tensor.shape().dims2()?;
+	let format = match tensor.dtype() {
+		GgmlDType::F32 => Format::F32,
+		GgmlDType::Q4_0 => Format::Q4_0,
+		GgmlDType::Q4_1 => Format::Q4_1,
+		GgmlDType::Q8_0 => Format::Q8_0,
+		_ => {
+			let values = tensor.dequantize(&candle_core::Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
+			return Ok(Matrix::from_f32(rows, cols, &values)?);
+		}
+	};
+	Ok(Matrix::from_gguf(format, rows, cols, &tensor.data()?)?)
+}
+
+fn vector(tensor: QTensor) -> Result<Vec<f32>> {
+	Ok(tensor.dequantize(&candle_core::Device::Cpu)?.to_vec1::<f32>()?)
+}
+
+/// Each row divided by its root mean square (plus `eps`), times `weight`, as candle's
+/// `rms_norm` computes it.
+fn rms_norm(rows: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
+	let width = weight.len();
+	let mut out = Vec::with_capacity(rows.len());
+	for row in rows.chunks_exact(width) {
+		let mean_square = row.iter().map(|v| v * v).sum::<f32>() / width as f32;
+		let scale = (mean_square + eps).sqrt();
+		out.extend(row.iter().zip(weight).map(|(&v, &w)| v / scale * w));
+	}
+	out
+}
+
+fn add(x: &mut [f32], y: &[f32]) {
+	for (x, y) in x.iter_mut().zip(y) {
+		*x += y;
+	}
+}

@@ -1,0 +1,303 @@
+//! The engine's forward pass for the llama family: KV-cached for generation, and teacher-forced
+//! over a whole sequence, with logits at every position, for verification.
+//!
+//! The network: token embedding; per layer, RMS norm, grouped-query attention with interleaved
+//! rotary embeddings (llama.cpp's GGUF conversion permutes Q and K for that layout) and a causal
+//! mask, residual, RMS norm, SwiGLU feed-forward, residual; final RMS norm; output projection
+//! (the embedding matrix when the file has no `output.weight`, as with tied embeddings).
+//!
+//! Arithmetic is f32 throughout. On the CPU the weight matrices stay in their GGUF format and
+//! `faithful-kernels` dequantizes them exactly in registers as it multiplies; its products and
+//! its attention are the same bits whether one position or a whole sequence is computed, and the
+//! rest (norms, rotations, activations) works position by position, so decoding token by token
+//! and the teacher-forced pass give identical logits on the same CPU. Activations are never
+//! rounded to 8 bits as candle's and llama.cpp's quantized matmuls do: that rounding is
+//! discontinuous, and measured on SmolLM2-135M over 392 greedy positions it made decoding and
+//! the teacher-forced pass differ by up to 0.56 logits and disagree on the chosen token at 9
+//! positions, against at most 1.2e-4 logits and no disagreement in f32 (docs/inference.md). That
+//! is what lets verification use a tolerance too tight for other weights or other tokens to pass.
+//! On other devices (the `cuda` feature) the matrices are dequantized to f32 at load and the
+//! network runs on candle's operations.
+//!
+//! `host.rs` is the CPU's forward pass, on rows of f32 and `faithful-kernels`; `device.rs` is
+//! candle's, for accelerators (and tested on the CPU against the first).
+
+use anyhow::{bail, ensure, Result};
+use candle_core::{quantized::gguf_file::Content, Device, Tensor};
+
+use super::metadata;
+
+mod device;
+mod host;
+
+pub struct Llama {
+	/// Quantized: a lookup dequantizes only the rows it needs.
+	embedding: candle_core::quantized::QTensor,
+	weights: Weights,
+	shape: Shape,
+	device: Device,
+}
+
+enum Weights {
+	Host(host::Weights),
+	Device(device::Weights),
+}
+
+/// The hyperparameters the forward passes need.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+	width: usize,
+	heads: usize,
+	kv_heads: usize,
+	head_dim: usize,
+	rope_base: f64,
+	rms_eps: f32,
+}
+
+impl Shape {
+	/// Values per position of keys (and of values).
+	fn kv_width(&self) -> usize {
+		self.kv_heads * self.head_dim
+	}
+}
+
+/// The keys and values of the positions run so far, per layer, so decoding feeds only the new
+/// token.
+#[derive(Default)]
+pub struct Cache {
+	layers: Layers,
+	len: usize,
+}
+
+/// Each layer's keys and values, held the way the network's backend computes.
+#[derive(Default)]
+enum Layers {
+	#[default]
+	Empty,
+	Host(Vec<host::Kv>),
+	Device(Vec<device::Kv>),
+}
+
+impl Cache {
+	/// How many positions the cache holds.
+	pub fn len(&self) -> usize {
+		self.len
+	}
+}
+
+impl Llama {
+	/// Loads the network onto `device`: on the CPU with `faithful-kernels`, elsewhere with
+	/// candle's operations.
+	pub fn load<R: std::io::Read + std::io::Seek>(
+		content: &Content,
+		reader: &mut R,
+		device: &Device,
+	) -> Result<Self> {
+		Self::load_with(content, reader, device, device.is_cpu())
+	}
+
+	/// `host_kernels` false runs candle's operations even on the CPU, so tests cover the path
+	/// accelerators take.
+	fn load_with<R: std::io::Read + std::io::Seek>(
+		content: &Content,
+		reader: &mut R,
+		device: &Device,
+		host_kernels: bool,
+	) -> Result<Self> {
+		let md = &content.metadata;
+		let heads = metadata::usize(md, "llama.attention.head_count")?;
+		let kv_heads = metadata::usize(md, "llama.attention.head_count_kv")?;
+		let width = metadata::usize(md, "llama.embedding_length")?;
+		let blocks = metadata::usize(md, "llama.block_count")?;
+		ensure!(heads > 0 && width % heads == 0, "embedding width {width} and {heads} heads");
+		ensure!(kv_heads > 0 && heads % kv_heads == 0, "{heads} heads, {kv_heads} KV heads");
+		let head_dim = width / heads;
+		ensure!(head_dim % 8 == 0, "heads of {head_dim} dimensions, not a multiple of 8");
+		let rope_dim = metadata::usize(md, "llama.rope.dimension_count")?;
+		ensure!(rope_dim == head_dim, "partial rotary embeddings ({rope_dim} of {head_dim})");
+		let rope_base = match md.get("llama.rope.freq_base") {
+			Some(_) => metadata::f32(md, "llama.rope.freq_base")?,
+			None => 10_000.0,
+		};
+		let rms_eps = metadata::f32(md, "llama.attention.layer_norm_rms_epsilon")?;
+		let shape = Shape { width, heads, kv_heads, head_dim, rope_base: f64::from(rope_base), rms_eps };
+
+		let embedding = content.tensor(reader, "token_embd.weight", device)?;
+		let output = match content.tensor_infos.contains_key("output.weight") {
+			true => "output.weight",
+			false => "token_embd.weight",
+		};
+		let weights = match host_kernels {
+			true => Weights::Host(host::Weights::load(output, blocks, &mut |name| {
+				Ok(content.tensor(reader, name, &Device::Cpu)?)
+			})?),
+			false => Weights::Device(device::Weights::load(output, blocks, &mut |name| {
+				Ok(content.tensor(reader, name, device)?)
+			})?),
+		};
+		Ok(Self { embedding, weights, shape, device: device.clone() })
+	}
+
+	/// Replaces layer `index`'s feed-forward down projection with zeros.
+	pub fn zero_layer(&mut self, index: usize) -> Result<()> {
+		match &mut self.weights {
+			Weights::Host(weights) => weights.zero_layer(index),
+			Weights::Device(weights) => weights.zero_layer(index),
+		}
+	}
+
+	/// Runs `tokens` at the positions after those in `cache`, adding them to it, and returns the
+	/// logits of the new positions from the `from`-th on: shape `(tokens.len() - from,
+	/// vocabulary)`, f32. Row `r` is what position `from + r` predicts for the one after it. A
+	/// failed pass leaves the cache as it was.
+	pub fn forward(&self, tokens: &[u32], cache: &mut Cache, from: usize) -> Result<Tensor> {
+		let len = tokens.len();
+		ensure!(from < len, "no positions to return ({len} tokens, from {from})");
+		let embedded = self.embedding.embedding(&Tensor::new(tokens, &self.device)?)?;
+		let rotary = Rotary::new(&self.shape, cache.len, len);
+		let result = match (&self.weights, &mut cache.layers) {
+			(Weights::Host(weights), layers) => {
+				if let Layers::Empty = layers {
+					*layers = Layers::Host(Vec::new());
+				}
+				let Layers::Host(kv) = layers else { bail!("a cache of candle's keys for the CPU's network") };
+				let rows = embedded.flatten_all()?.to_vec1::<f32>()?;
+				weights.forward(&self.shape, rows, &rotary, kv, from).and_then(|logits| {
+					let vocabulary = logits.len() / (len - from);
+					Ok(Tensor::from_vec(logits, (len - from, vocabulary), &Device::Cpu)?)
+				})
+			}
+			(Weights::Device(weights), layers) => {
+				if let Layers::Empty = layers {
+					*layers = Layers::Device(Vec::new());
+				}
+				let Layers::Device(kv) = layers else { bail!("a cache of the CPU's keys for candle's network") };
+				weights.forward(&self.shape, embedded, &rotary, kv, cache.len, from)
+			}
+		};
+		match result {
+			Ok(logits) => {
+				cache.len += len;
+				Ok(logits)
+			}
+			Err(error) => {
+				self.forget_new_positions(cache)?;
+				Err(error)
+			}
+		}
+	}
+
+	/// Drops what a failed pass appended to the cache's layers beyond its `len` positions.
+	fn forget_new_positions(&self, cache: &mut Cache) -> Result<()> {
+		let len = cache.len;
+		match &mut cache.layers {
+			Layers::Empty => {}
+			Layers::Host(kv) if len == 0 => kv.clear(),
+			Layers::Device(kv) if len == 0 => kv.clear(),
+			Layers::Host(kv) => kv.iter_mut().for_each(|kv| kv.truncate(len, self.shape.kv_width())),
+			Layers::Device(kv) => {
+				for kv in kv {
+					kv.truncate(len)?;
+				}
+			}
+		}
+		Ok(())
+	}
+}
+
+/// The rotary angles `position * base^(-2i / head_dim)` of the positions being run, computed in
+/// f64: cosines and sines, `head_dim / 2` per position.
+struct Rotary {
+	cos: Vec<f32>,
+	sin: Vec<f32>,
+	half: usize,
+}
+
+impl Rotary {
+	fn new(shape: &Shape, offset: usize, len: usize) -> Self {
+		let half = shape.head_dim / 2;
+		let mut cos = Vec::with_capacity(len * half);
+		let mut sin = Vec::with_capacity(len * half);
+		for position in offset..offset + len {
+			for i in 0..half {
+				let frequency = shape.rope_base.powf(-2.0 * i as f64 / shape.head_dim as f64);
+				let angle = position as f64 * frequency;
+				cos.push(angle.cos() as f32);
+				sin.push(angle.sin() as f32);
+			}
+		}
+		Self { cos, sin, half }
+	}
+
+	/// Rotates each head's consecutive pairs `(x[2i], x[2i + 1])` of `rows` (one per position,
+	/// heads of `head_dim`) by its position's angles, as candle's `rope_i` does.
+	fn rotate(&self, rows: &mut [f32]) {
+		let half = self.half;
+		let positions = self.cos.len() / half;
+		let width = rows.len() / positions;
+		for (p, row) in rows.chunks_exact_mut(width).enumerate() {
+			let (cos, sin) = (&self.cos[p * half..(p + 1) * half], &self.sin[p * half..(p + 1) * half]);
+			for head in row.chunks_exact_mut(2 * half) {
+				for (i, pair) in head.chunks_exact_mut(2).enumerate() {
+					let (x0, x1) = (pair[0], pair[1]);
+					pair[0] = x0 * cos[i] - x1 * sin[i];
+					pair[1] = x0 * sin[i] + x1 * cos[i];
+				}
+			}
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use std::fs::File;
+
+	use super::*;
+	use crate::engine::test_model;
+
+	fn load(host_kernels: bool) -> Llama {
+		let file = test_model::write(true);
+		let mut reader = File::open(file.path()).unwrap();
+		let content = Content::read(&mut reader).unwrap();
+		Llama::load_with(&content, &mut reader, &Device::Cpu, host_kernels).unwrap()
+	}
+
+	fn largest_difference(a: &Tensor, b: &Tensor) -> f32 {
+		(a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap()
+	}
+
+	/// The kernels' path (the CPU's) and candle's (an accelerator's, run here on the CPU) are
+	/// two implementations of one network; they may differ only by summation order.
+	#[test]
+	fn the_kernels_and_candles_operations_compute_the_same_network() {
+		let (kernels, candle) = (load(true), load(false));
+		let tokens: Vec<u32> = (3..40).collect();
+		let whole = |llama: &Llama| llama.forward(&tokens, &mut Cache::default(), 0).unwrap();
+		let difference = largest_difference(&whole(&kernels), &whole(&candle));
+		assert!(difference < 1e-4, "whole sequence: {difference}");
+		let decoded = |llama: &Llama| {
+			let mut cache = Cache::default();
+			llama.forward(&tokens[..5], &mut cache, 4).unwrap();
+			for &token in &tokens[5..tokens.len() - 1] {
+				llama.forward(&[token], &mut cache, 0).unwrap();
+			}
+			llama.forward(&tokens[tokens.len() - 1..], &mut cache, 0).unwrap()
+		};
+		let difference = largest_difference(&decoded(&kernels), &decoded(&candle));
+		assert!(difference < 1e-4, "decoded: {difference}");
+	}
+
+	#[test]
+	fn a_failed_pass_leaves_the_cache_as_it_was() {
+		for host_kernels in [true, false] {
+			let llama = load(host_kernels);
+			let mut cache = Cache::default();
+			llama.forward(&[5, 6, 7], &mut cache, 2).unwrap();
+			assert!(llama.forward(&[8, 10_000], &mut cache, 1).is_err(), "no token 10000");
+			assert_eq!(cache.len(), 3);
+			let next = llama.forward(&[8], &mut cache, 0).unwrap();
+			let whole = llama.forward(&[5, 6, 7, 8], &mut Cache::default(), 3).unwrap();
+			assert!(largest_difference(&next, &whole) < 1e-4, "host kernels: {host_kernels}");
+		}
+	}
+}
