@@ -118,11 +118,8 @@ impl Connection {
 	/// Free balance of `account` at the latest finalized block.
 	pub async fn free_balance(&self, account: &AccountId32) -> Result<Balance> {
 		let at = self.api.at_current_block().await?;
-		let entry = at
-			.storage()
-			.entry(chain::storage().system().account())?
-			.fetch((account.clone(),))
-			.await?;
+		let entry =
+			at.storage().entry(chain::storage().system().account())?.fetch((*account,)).await?;
 		Ok(entry.decode()?.data.free)
 	}
 

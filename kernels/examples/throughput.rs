@@ -8,7 +8,9 @@ use faithful_kernels::{Format, Isa, Matrix, BLOCK};
 fn main() {
 	for (rows, cols, repeats) in [(1536, 576, 2000), (49152, 576, 40)] {
 		for format in [Format::Q4_1, Format::Q8_0] {
-			let bytes: Vec<u8> = (0..rows * cols / BLOCK * format.block_bytes()).map(|i| (i * 7 % 61) as u8).collect();
+			let bytes: Vec<u8> = (0..rows * cols / BLOCK * format.block_bytes())
+				.map(|i| (i * 7 % 61) as u8)
+				.collect();
 			let matrix = Matrix::from_gguf(format, rows, cols, &bytes).unwrap();
 			let x: Vec<f32> = (0..cols).map(|i| i as f32 / cols as f32).collect();
 			for isa in Isa::available() {

@@ -38,9 +38,16 @@ impl Heads {
 	/// [`Heads::attend`] on the given instruction set; all give the same bits.
 	pub fn attend_with(&self, queries: &[f32], keys: &[f32], values: &[f32], isa: Isa) -> Vec<f32> {
 		let Heads { heads, kv_heads, head_dim } = *self;
-		assert!(kv_heads > 0 && heads % kv_heads == 0 && head_dim % 8 == 0, "attention shape {self:?}");
+		assert!(
+			kv_heads > 0 && heads.is_multiple_of(kv_heads) && head_dim.is_multiple_of(8),
+			"attention shape {self:?}"
+		);
 		let (query_width, kv_width) = (heads * head_dim, kv_heads * head_dim);
-		assert!(queries.len() % query_width == 0 && keys.len() % kv_width == 0 && keys.len() == values.len());
+		assert!(
+			queries.len().is_multiple_of(query_width)
+				&& keys.len().is_multiple_of(kv_width)
+				&& keys.len() == values.len()
+		);
 		let (len, positions) = (queries.len() / query_width, keys.len() / kv_width);
 		assert!(len <= positions, "{len} queries but {positions} keys");
 		let isa = if Isa::available().contains(&isa) { isa } else { Isa::Portable };

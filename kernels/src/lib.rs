@@ -30,8 +30,8 @@ use std::{fmt, sync::OnceLock};
 
 use rayon::prelude::*;
 
-use blocks::{Block, F32, Q4_0, Q4_1, Q8_0};
 pub use attention::Heads;
+use blocks::{Block, F32, Q4_0, Q4_1, Q8_0};
 pub use blocks::{Format, BLOCK};
 
 /// Below this many positions a product splits the weight rows among threads, and reads each
@@ -105,13 +105,17 @@ pub enum Error {
 impl fmt::Display for Error {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 		match self {
-			Error::Width { cols } => write!(f, "rows of {cols} weights are not whole blocks of {BLOCK}"),
+			Error::Width { cols } => {
+				write!(f, "rows of {cols} weights are not whole blocks of {BLOCK}")
+			}
 			Error::Length { format, rows, cols, bytes } => write!(
 				f,
 				"{bytes} bytes for a {rows}×{cols} {format} matrix (expected {})",
 				rows * cols / BLOCK * format.block_bytes()
 			),
-			Error::Input { len, cols } => write!(f, "an input of {len} values is not rows of {cols}"),
+			Error::Input { len, cols } => {
+				write!(f, "an input of {len} values is not rows of {cols}")
+			}
 			Error::Row { row, rows } => write!(f, "row {row} of a matrix with {rows} rows"),
 		}
 	}
@@ -137,7 +141,12 @@ enum Weights {
 
 impl Matrix {
 	/// Reads a matrix from its GGUF data: `rows` rows of `cols` weights, row-major.
-	pub fn from_gguf(format: Format, rows: usize, cols: usize, bytes: &[u8]) -> Result<Self, Error> {
+	pub fn from_gguf(
+		format: Format,
+		rows: usize,
+		cols: usize,
+		bytes: &[u8],
+	) -> Result<Self, Error> {
 		check_width(cols)?;
 		if bytes.len() != rows * cols / BLOCK * format.block_bytes() {
 			return Err(Error::Length { format, rows, cols, bytes: bytes.len() });
@@ -160,7 +169,11 @@ impl Matrix {
 		if values.len() != rows * cols {
 			return Err(Error::Length { format: Format::F32, rows, cols, bytes: 4 * values.len() });
 		}
-		Ok(Self { rows, cols, weights: Weights::F32(values.chunks_exact(BLOCK).map(F32::from_slice).collect()) })
+		Ok(Self {
+			rows,
+			cols,
+			weights: Weights::F32(values.chunks_exact(BLOCK).map(F32::from_slice).collect()),
+		})
 	}
 
 	/// The rows of `parts` one after the other: one product computes several projections of the
@@ -251,7 +264,7 @@ impl Matrix {
 	/// [`Matrix::multiply`] on the given instruction set (one of [`Isa::available`]), for tests and
 	/// benchmarks; every choice gives the same bits.
 	pub fn multiply_with(&self, x: &[f32], isa: Isa) -> Result<Vec<f32>, Error> {
-		if x.len() % self.cols != 0 {
+		if !x.len().is_multiple_of(self.cols) {
 			return Err(Error::Input { len: x.len(), cols: self.cols });
 		}
 		let isa = if Isa::available().contains(&isa) { isa } else { Isa::Portable };
@@ -266,7 +279,7 @@ impl Matrix {
 }
 
 fn check_width(cols: usize) -> Result<(), Error> {
-	if cols == 0 || cols % BLOCK != 0 {
+	if cols == 0 || !cols.is_multiple_of(BLOCK) {
 		return Err(Error::Width { cols });
 	}
 	Ok(())
@@ -306,7 +319,14 @@ fn product<B: Block>(blocks: &[B], rows: usize, cols: usize, x: &[f32], isa: Isa
 
 /// Few positions: `out` is `rows × positions` for the rows in `weights`, each weight dequantized
 /// once per position, in registers.
-fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize, out: &mut [f32], isa: Isa) {
+fn rows_product<B: Block>(
+	weights: &[B],
+	per_row: usize,
+	x: &[f32],
+	cols: usize,
+	out: &mut [f32],
+	isa: Isa,
+) {
 	let positions = x.len() / cols;
 	let rows: Vec<&[B]> = weights.chunks_exact(per_row).collect();
 	let mut store = |row: usize, position: usize, y: f32| out[row * positions + position] = y;
@@ -317,7 +337,8 @@ fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize,
 			if isa == Isa::Avx512 {
 				// Eight rows per call, two to a 512-bit register.
 				for group in rows.chunks_exact(2 * ROW_GROUP) {
-					let pairs: [[&[B]; 2]; ROW_GROUP] = std::array::from_fn(|p| [group[2 * p], group[2 * p + 1]]);
+					let pairs: [[&[B]; 2]; ROW_GROUP] =
+						std::array::from_fn(|p| [group[2 * p], group[2 * p + 1]]);
 					for (position, x) in x.chunks_exact(cols).enumerate() {
 						// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; rows and
 						// `x` are `cols` wide.
@@ -365,7 +386,14 @@ fn rows_product<B: Block>(weights: &[B], per_row: usize, x: &[f32], cols: usize,
 
 /// Many positions: `out` is `positions × rows` for the positions in `x`; each weight row is
 /// dequantized once into a panel and multiplied with every position.
-fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize, out: &mut [f32], isa: Isa) {
+fn batch_product<B: Block>(
+	blocks: &[B],
+	per_row: usize,
+	x: &[f32],
+	cols: usize,
+	out: &mut [f32],
+	isa: Isa,
+) {
 	let rows = blocks.len() / per_row;
 	let xs: Vec<&[f32]> = x.chunks_exact(cols).collect();
 	let pairs = match isa {
@@ -377,7 +405,11 @@ fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize,
 	while first < rows {
 		let count = ROW_GROUP.min(rows - first);
 		for (r, dequantized) in panel.chunks_exact_mut(cols).take(count).enumerate() {
-			dequantize_row(&blocks[(first + r) * per_row..(first + r + 1) * per_row], dequantized, isa);
+			dequantize_row(
+				&blocks[(first + r) * per_row..(first + r + 1) * per_row],
+				dequantized,
+				isa,
+			);
 		}
 		let panel_rows: Vec<&[f32]> = panel.chunks_exact(cols).take(count).collect();
 		match isa {
@@ -400,7 +432,14 @@ fn batch_product<B: Block>(blocks: &[B], per_row: usize, x: &[f32], cols: usize,
 /// The panel's rows times every position, four rows by `C` positions per kernel call (as many
 /// positions as the registers hold beside four rows).
 #[cfg(target_arch = "x86_64")]
-fn panel_x86<const C: usize>(isa: Isa, panel: &[&[f32]], xs: &[&[f32]], first: usize, rows: usize, out: &mut [f32]) {
+fn panel_x86<const C: usize>(
+	isa: Isa,
+	panel: &[&[f32]],
+	xs: &[&[f32]],
+	first: usize,
+	rows: usize,
+	out: &mut [f32],
+) {
 	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;
 	let mut tiles = xs.chunks_exact(C);
 	let mut position = 0;
@@ -454,7 +493,14 @@ fn interleave_pairs(xs: &[&[f32]]) -> Vec<f32> {
 /// The panel's rows times every position, two positions to a 512-bit register: four rows by
 /// four pairs per kernel call.
 #[cfg(target_arch = "x86_64")]
-fn panel_pairs(panel: &[&[f32]], pairs: &[f32], xs: &[&[f32]], first: usize, rows: usize, out: &mut [f32]) {
+fn panel_pairs(
+	panel: &[&[f32]],
+	pairs: &[f32],
+	xs: &[&[f32]],
+	first: usize,
+	rows: usize,
+	out: &mut [f32],
+) {
 	const PAIRS: usize = 4;
 	let cols = panel[0].len();
 	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;

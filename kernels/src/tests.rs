@@ -39,7 +39,12 @@ fn gguf_bytes(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
 }
 
 fn inputs(len: usize, seed: u64) -> Vec<f32> {
-	(0..len).map(|i| ((i as u64 * 2654435761).wrapping_add(seed.wrapping_mul(40503)) % 1999) as f32 / 999.5 - 1.0).collect()
+	(0..len)
+		.map(|i| {
+			((i as u64 * 2654435761).wrapping_add(seed.wrapping_mul(40503)) % 1999) as f32 / 999.5
+				- 1.0
+		})
+		.collect()
 }
 
 const FORMATS: [Format; 4] = [Format::F32, Format::Q4_0, Format::Q4_1, Format::Q8_0];
@@ -49,7 +54,9 @@ fn blocks_dequantize_to_their_formats_definitions() {
 	let d = half::f16::from_f32(0.25).to_le_bytes();
 	let m = half::f16::from_f32(-1.5).to_le_bytes();
 	let qs: Vec<u8> = (0..16u8).map(|i| i | ((15 - i) << 4)).collect();
-	let row = |format, bytes: Vec<u8>| Matrix::from_gguf(format, 1, BLOCK, &bytes).unwrap().row(0).unwrap();
+	let row = |format, bytes: Vec<u8>| {
+		Matrix::from_gguf(format, 1, BLOCK, &bytes).unwrap().row(0).unwrap()
+	};
 
 	let q4_0 = row(Format::Q4_0, [&d[..], &qs].concat());
 	let q4_1 = row(Format::Q4_1, [&d[..], &m, &qs].concat());
@@ -70,7 +77,10 @@ fn blocks_dequantize_to_their_formats_definitions() {
 
 #[test]
 fn bad_shapes_and_inputs_are_refused() {
-	assert_eq!(Matrix::from_gguf(Format::Q4_1, 2, 48, &[0; 60]).err(), Some(Error::Width { cols: 48 }));
+	assert_eq!(
+		Matrix::from_gguf(Format::Q4_1, 2, 48, &[0; 60]).err(),
+		Some(Error::Width { cols: 48 })
+	);
 	assert_eq!(
 		Matrix::from_gguf(Format::Q8_0, 2, 64, &[0; 100]).err(),
 		Some(Error::Length { format: Format::Q8_0, rows: 2, cols: 64, bytes: 100 })
@@ -111,7 +121,11 @@ fn reference(matrix: &Matrix, x: &[f32]) -> Vec<f64> {
 	let cols = matrix.cols();
 	let rows: Vec<Vec<f32>> = (0..matrix.rows()).map(|r| matrix.row(r).unwrap()).collect();
 	x.chunks_exact(cols)
-		.flat_map(|x| rows.iter().map(move |w| w.iter().zip(x).map(|(&w, &x)| f64::from(w) * f64::from(x)).sum::<f64>()))
+		.flat_map(|x| {
+			rows.iter().map(move |w| {
+				w.iter().zip(x).map(|(&w, &x)| f64::from(w) * f64::from(x)).sum::<f64>()
+			})
+		})
 		.collect()
 }
 
@@ -164,7 +178,10 @@ fn attention_reference(heads: &Heads, queries: &[f32], keys: &[f32], values: &[f
 			};
 			let visible = positions - len + query + 1;
 			let scores: Vec<f64> = (0..visible)
-				.map(|j| at(keys, j).iter().zip(q).map(|(k, &q)| k * f64::from(q)).sum::<f64>() / (d as f64).sqrt())
+				.map(|j| {
+					at(keys, j).iter().zip(q).map(|(k, &q)| k * f64::from(q)).sum::<f64>()
+						/ (d as f64).sqrt()
+				})
 				.collect();
 			let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
 			let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
@@ -232,7 +249,9 @@ fn a_query_attends_only_to_the_positions_up_to_its_own() {
 
 #[test]
 fn stacked_matrices_multiply_as_their_parts() {
-	let part = |format, rows, seed| Matrix::from_gguf(format, rows, 64, &gguf_bytes(format, rows, 64, seed)).unwrap();
+	let part = |format, rows, seed| {
+		Matrix::from_gguf(format, rows, 64, &gguf_bytes(format, rows, 64, seed)).unwrap()
+	};
 	let x = inputs(3 * 64, 5);
 	for formats in [[Format::Q4_1, Format::Q4_1], [Format::Q8_0, Format::Q4_0]] {
 		let parts = [part(formats[0], 5, 1), part(formats[1], 3, 2)];
@@ -240,11 +259,20 @@ fn stacked_matrices_multiply_as_their_parts() {
 		assert_eq!((stacked.rows(), stacked.cols()), (8, 64));
 		let expected_format = if formats[0] == formats[1] { formats[0] } else { Format::F32 };
 		assert_eq!(stacked.format(), expected_format);
-		let (whole, first, second) =
-			(stacked.multiply(&x).unwrap(), parts[0].multiply(&x).unwrap(), parts[1].multiply(&x).unwrap());
+		let (whole, first, second) = (
+			stacked.multiply(&x).unwrap(),
+			parts[0].multiply(&x).unwrap(),
+			parts[1].multiply(&x).unwrap(),
+		);
 		for position in 0..3 {
-			assert_eq!(whole[position * 8..position * 8 + 5], first[position * 5..(position + 1) * 5]);
-			assert_eq!(whole[position * 8 + 5..(position + 1) * 8], second[position * 3..(position + 1) * 3]);
+			assert_eq!(
+				whole[position * 8..position * 8 + 5],
+				first[position * 5..(position + 1) * 5]
+			);
+			assert_eq!(
+				whole[position * 8 + 5..(position + 1) * 8],
+				second[position * 3..(position + 1) * 3]
+			);
 		}
 	}
 	let narrow = Matrix::from_f32(1, 32, &[0.0; 32]).unwrap();

@@ -5,19 +5,27 @@
 //! twice, inside an AVX2 entry point and inside one that also enables AVX-512VL, whose 32 vector
 //! registers hold bigger tiles without spilling. Both run the same 256-bit instructions in the
 //! same order. The helpers must only be called from the entry points.
+//!
+//! Loops over the small fixed-size arrays of vectors index them, so that they unroll and the
+//! vectors stay in registers.
+#![allow(clippy::needless_range_loop)]
 
 use std::arch::x86_64::*;
 
 use crate::{
-	blocks::{Block, F32, Q4_0, Q4_1, Q8_0, BLOCK},
+	blocks::{Block, BLOCK, F32, Q4_0, Q4_1, Q8_0},
 	Isa,
 };
-
 
 /// Four vectors of eight from 32 consecutive f32 at `p`.
 #[inline(always)]
 pub(crate) unsafe fn load_f32(p: *const f32) -> [__m256; 4] {
-	[_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8)), _mm256_loadu_ps(p.add(16)), _mm256_loadu_ps(p.add(24))]
+	[
+		_mm256_loadu_ps(p),
+		_mm256_loadu_ps(p.add(8)),
+		_mm256_loadu_ps(p.add(16)),
+		_mm256_loadu_ps(p.add(24)),
+	]
 }
 
 /// The 4-bit integers of a block as f32, four vectors of eight in weight order.
@@ -82,7 +90,11 @@ unsafe fn sum_lanes(lanes: __m256) -> f32 {
 ///
 /// # Safety
 /// `isa` must be one the CPU supports; every row must have `x.len() / 32` blocks.
-pub(crate) unsafe fn dot_rows<B: Block, const R: usize>(isa: Isa, rows: [&[B]; R], x: &[f32]) -> [f32; R] {
+pub(crate) unsafe fn dot_rows<B: Block, const R: usize>(
+	isa: Isa,
+	rows: [&[B]; R],
+	x: &[f32],
+) -> [f32; R] {
 	#[target_feature(enable = "avx2,fma")]
 	unsafe fn avx2<B: Block, const R: usize>(rows: [&[B]; R], x: &[f32]) -> [f32; R] {
 		dot_rows_body(rows, x)
@@ -147,11 +159,17 @@ pub(crate) unsafe fn dot_panel<const R: usize, const C: usize>(
 	xs: [&[f32]; C],
 ) -> [[f32; C]; R] {
 	#[target_feature(enable = "avx2,fma")]
-	unsafe fn avx2<const R: usize, const C: usize>(rows: [&[f32]; R], xs: [&[f32]; C]) -> [[f32; C]; R] {
+	unsafe fn avx2<const R: usize, const C: usize>(
+		rows: [&[f32]; R],
+		xs: [&[f32]; C],
+	) -> [[f32; C]; R] {
 		dot_panel_body(rows, xs)
 	}
 	#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
-	unsafe fn avx512<const R: usize, const C: usize>(rows: [&[f32]; R], xs: [&[f32]; C]) -> [[f32; C]; R] {
+	unsafe fn avx512<const R: usize, const C: usize>(
+		rows: [&[f32]; R],
+		xs: [&[f32]; C],
+	) -> [[f32; C]; R] {
 		dot_panel_body(rows, xs)
 	}
 	match isa {
@@ -161,7 +179,10 @@ pub(crate) unsafe fn dot_panel<const R: usize, const C: usize>(
 }
 
 #[inline(always)]
-unsafe fn dot_panel_body<const R: usize, const C: usize>(rows: [&[f32]; R], xs: [&[f32]; C]) -> [[f32; C]; R] {
+unsafe fn dot_panel_body<const R: usize, const C: usize>(
+	rows: [&[f32]; R],
+	xs: [&[f32]; C],
+) -> [[f32; C]; R] {
 	let mut acc = [[_mm256_setzero_ps(); C]; R];
 	let len = xs[0].len();
 	let mut k = 0;
@@ -216,7 +237,11 @@ pub(crate) unsafe fn dots<'a>(q: &[f32], key: impl Fn(usize) -> &'a [f32], out: 
 /// # Safety
 /// The CPU must support AVX2 and FMA; every value must be as long as `out`, a multiple of 8.
 #[target_feature(enable = "avx2,fma")]
-pub(crate) unsafe fn weighted_sum<'a>(weights: &[f32], value: impl Fn(usize) -> &'a [f32], out: &mut [f32]) {
+pub(crate) unsafe fn weighted_sum<'a>(
+	weights: &[f32],
+	value: impl Fn(usize) -> &'a [f32],
+	out: &mut [f32],
+) {
 	let mut start = 0;
 	while start + 64 <= out.len() {
 		weighted_sum_body::<8>(weights, &value, start, out);
@@ -348,7 +373,10 @@ pub(crate) unsafe fn pair_q8_0(a: &Q8_0, b: &Q8_0) -> [__m512; 4] {
 	let (pa, pb) = (a.qs.as_ptr(), b.qs.as_ptr());
 	let mut w = [_mm512_setzero_ps(); 4];
 	for (c, w) in w.iter_mut().enumerate() {
-		let bytes = _mm_unpacklo_epi64(_mm_loadl_epi64(pa.add(8 * c).cast()), _mm_loadl_epi64(pb.add(8 * c).cast()));
+		let bytes = _mm_unpacklo_epi64(
+			_mm_loadl_epi64(pa.add(8 * c).cast()),
+			_mm_loadl_epi64(pb.add(8 * c).cast()),
+		);
 		*w = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes)), d);
 	}
 	w
@@ -361,7 +389,10 @@ pub(crate) unsafe fn pair_q8_0(a: &Q8_0, b: &Q8_0) -> [__m512; 4] {
 /// # Safety
 /// The CPU must support AVX-512F, DQ and VL; every row must have `x.len() / 32` blocks.
 #[target_feature(enable = "avx2,fma,avx512f,avx512dq,avx512vl")]
-pub(crate) unsafe fn dot_row_pairs<B: Block, const P: usize>(rows: [[&[B]; 2]; P], x: &[f32]) -> [[f32; 2]; P] {
+pub(crate) unsafe fn dot_row_pairs<B: Block, const P: usize>(
+	rows: [[&[B]; 2]; P],
+	x: &[f32],
+) -> [[f32; 2]; P] {
 	let mut acc = [_mm512_setzero_ps(); P];
 	let blocks = x.len() / BLOCK;
 	for b in 0..blocks {
@@ -379,7 +410,10 @@ pub(crate) unsafe fn dot_row_pairs<B: Block, const P: usize>(rows: [[&[B]; 2]; P
 	}
 	let mut sums = [[0f32; 2]; P];
 	for p in 0..P {
-		sums[p] = [sum_lanes(_mm512_castps512_ps256(acc[p])), sum_lanes(_mm512_extractf32x8_ps::<1>(acc[p]))];
+		sums[p] = [
+			sum_lanes(_mm512_castps512_ps256(acc[p])),
+			sum_lanes(_mm512_extractf32x8_ps::<1>(acc[p])),
+		];
 	}
 	sums
 }

@@ -105,10 +105,10 @@ fn a_sampled_answer_verifies_and_truncating_it_does_not() {
 	assert!(!verdict.accepted, "another seed's noise does not explain it: {verdict:?}");
 }
 
-/// The evidence behind `DEFAULT_EPSILON` on this machine: how far the teacher-forced pass's logit
+/// The evidence behind `DEFAULT_EPSILON` on the CPU: how far the teacher-forced pass's logit
 /// differences `l_j - l_c` (c the generated token) stray from the decoder's, over whole answers.
 #[test]
-fn the_decoder_and_the_teacher_forced_pass_agree_well_within_epsilon() {
+fn the_decoder_and_the_teacher_forced_pass_give_the_same_logits() {
 	let Some(mut model) = model() else { return };
 	let mut worst = 0f64;
 	let mut positions = 0;
@@ -136,7 +136,8 @@ fn the_decoder_and_the_teacher_forced_pass_agree_well_within_epsilon() {
 		"largest decoder/teacher difference in logit differences over {positions} positions: \
 		 {worst:.6} (epsilon {DEFAULT_EPSILON})"
 	);
-	assert!(worst < DEFAULT_EPSILON / 10.0, "{worst}");
+	// On the CPU the forward pass is batch-invariant: no difference at all.
+	assert_eq!(worst, 0.0);
 }
 
 #[test]

@@ -74,7 +74,10 @@ impl Weights {
 
 	pub(super) fn zero_layer(&mut self, index: usize) -> Result<()> {
 		let count = self.layers.len();
-		let layer = self.layers.get_mut(index).ok_or_else(|| anyhow!("layer {index} is beyond the model's {count}"))?;
+		let layer = self
+			.layers
+			.get_mut(index)
+			.ok_or_else(|| anyhow!("layer {index} is beyond the model's {count}"))?;
 		layer.down = layer.down.zeros_like()?;
 		Ok(())
 	}
@@ -109,10 +112,12 @@ impl Weights {
 			let attended = attend(shape, layer, &h, (&cos, &sin), mask.as_ref(), kv)?;
 			x = (x + project(&attended, &layer.o)?)?;
 			let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, shape.rms_eps)?;
-			let gated = (candle_nn::ops::silu(&project(&h, &layer.gate)?)? * project(&h, &layer.up)?)?;
+			let gated =
+				(candle_nn::ops::silu(&project(&h, &layer.gate)?)? * project(&h, &layer.up)?)?;
 			x = (x + project(&gated, &layer.down)?)?;
 		}
-		let x = candle_nn::ops::rms_norm(&x.narrow(1, from, len - from)?, &self.norm, shape.rms_eps)?;
+		let x =
+			candle_nn::ops::rms_norm(&x.narrow(1, from, len - from)?, &self.norm, shape.rms_eps)?;
 		Ok(project(&x, &self.output)?.squeeze(0)?.to_dtype(DType::F32)?)
 	}
 }
@@ -133,7 +138,8 @@ fn attend(
 		Ok(t.reshape((batch, len, heads, head_dim))?.transpose(1, 2)?.contiguous()?)
 	};
 	let q = candle_nn::rotary_emb::rope_i(&split(project(h, &layer.q)?, shape.heads)?, cos, sin)?;
-	let k = candle_nn::rotary_emb::rope_i(&split(project(h, &layer.k)?, shape.kv_heads)?, cos, sin)?;
+	let k =
+		candle_nn::rotary_emb::rope_i(&split(project(h, &layer.k)?, shape.kv_heads)?, cos, sin)?;
 	let v = split(project(h, &layer.v)?, shape.kv_heads)?;
 	kv.keys = Tensor::cat(&[&kv.keys, &k], 2)?;
 	kv.values = Tensor::cat(&[&kv.values, &v], 2)?;
@@ -164,7 +170,9 @@ fn project(x: &Tensor, weight: &Tensor) -> Result<Tensor> {
 fn causal_mask(offset: usize, len: usize, device: &Device) -> Result<Tensor> {
 	let keys = offset + len;
 	let mask: Vec<f32> = (0..len)
-		.flat_map(|row| (0..keys).map(move |key| if key > offset + row { f32::NEG_INFINITY } else { 0.0 }))
+		.flat_map(|row| {
+			(0..keys).map(move |key| if key > offset + row { f32::NEG_INFINITY } else { 0.0 })
+		})
 		.collect();
 	Ok(Tensor::from_vec(mask, (len, keys), device)?)
 }

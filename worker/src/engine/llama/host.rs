@@ -64,16 +64,26 @@ impl Weights {
 				])?,
 				o: matrix(tensor("attn_output")?)?,
 				ffn_norm: vector(tensor("ffn_norm")?)?,
-				gate_up: Matrix::stack(&[matrix(tensor("ffn_gate")?)?, matrix(tensor("ffn_up")?)?])?,
+				gate_up: Matrix::stack(&[
+					matrix(tensor("ffn_gate")?)?,
+					matrix(tensor("ffn_up")?)?,
+				])?,
 				down: matrix(tensor("ffn_down")?)?,
 			});
 		}
-		Ok(Self { layers, norm: vector(read("output_norm.weight")?)?, output: matrix(read(output)?)? })
+		Ok(Self {
+			layers,
+			norm: vector(read("output_norm.weight")?)?,
+			output: matrix(read(output)?)?,
+		})
 	}
 
 	pub(super) fn zero_layer(&mut self, index: usize) -> Result<()> {
 		let count = self.layers.len();
-		let layer = self.layers.get_mut(index).ok_or_else(|| anyhow!("layer {index} is beyond the model's {count}"))?;
+		let layer = self
+			.layers
+			.get_mut(index)
+			.ok_or_else(|| anyhow!("layer {index} is beyond the model's {count}"))?;
 		let (rows, cols) = (layer.down.rows(), layer.down.cols());
 		layer.down = Matrix::from_f32(rows, cols, &vec![0.0; rows * cols])?;
 		Ok(())
@@ -107,7 +117,8 @@ impl Weights {
 	) -> Result<Vec<f32>> {
 		let width = shape.width;
 		let len = x.len() / width;
-		let heads = Heads { heads: shape.heads, kv_heads: shape.kv_heads, head_dim: shape.head_dim };
+		let heads =
+			Heads { heads: shape.heads, kv_heads: shape.kv_heads, head_dim: shape.head_dim };
 		let (query_width, kv_width) = (shape.heads * shape.head_dim, shape.kv_width());
 		kv.resize_with(self.layers.len(), Kv::default);
 		for (layer, kv) in self.layers.iter().zip(kv.iter_mut()) {
@@ -152,7 +163,8 @@ fn matrix(tensor: QTensor) -> Result<Matrix> {
 		GgmlDType::Q4_1 => Format::Q4_1,
 		GgmlDType::Q8_0 => Format::Q8_0,
 		_ => {
-			let values = tensor.dequantize(&candle_core::Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
+			let values =
+				tensor.dequantize(&candle_core::Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
 			return Ok(Matrix::from_f32(rows, cols, &values)?);
 		}
 	};

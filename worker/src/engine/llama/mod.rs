@@ -120,7 +120,8 @@ impl Llama {
 			None => 10_000.0,
 		};
 		let rms_eps = metadata::f32(md, "llama.attention.layer_norm_rms_epsilon")?;
-		let shape = Shape { width, heads, kv_heads, head_dim, rope_base: f64::from(rope_base), rms_eps };
+		let shape =
+			Shape { width, heads, kv_heads, head_dim, rope_base: f64::from(rope_base), rms_eps };
 
 		let embedding = content.tensor(reader, "token_embd.weight", device)?;
 		let output = match content.tensor_infos.contains_key("output.weight") {
@@ -160,7 +161,9 @@ impl Llama {
 				if let Layers::Empty = layers {
 					*layers = Layers::Host(Vec::new());
 				}
-				let Layers::Host(kv) = layers else { bail!("a cache of candle's keys for the CPU's network") };
+				let Layers::Host(kv) = layers else {
+					bail!("a cache of candle's keys for the CPU's network")
+				};
 				let rows = embedded.flatten_all()?.to_vec1::<f32>()?;
 				weights.forward(&self.shape, rows, &rotary, kv, from).and_then(|logits| {
 					let vocabulary = logits.len() / (len - from);
@@ -171,7 +174,9 @@ impl Llama {
 				if let Layers::Empty = layers {
 					*layers = Layers::Device(Vec::new());
 				}
-				let Layers::Device(kv) = layers else { bail!("a cache of the CPU's keys for candle's network") };
+				let Layers::Device(kv) = layers else {
+					bail!("a cache of the CPU's keys for candle's network")
+				};
 				weights.forward(&self.shape, embedded, &rotary, kv, cache.len, from)
 			}
 		};
@@ -194,7 +199,9 @@ impl Llama {
 			Layers::Empty => {}
 			Layers::Host(kv) if len == 0 => kv.clear(),
 			Layers::Device(kv) if len == 0 => kv.clear(),
-			Layers::Host(kv) => kv.iter_mut().for_each(|kv| kv.truncate(len, self.shape.kv_width())),
+			Layers::Host(kv) => {
+				kv.iter_mut().for_each(|kv| kv.truncate(len, self.shape.kv_width()))
+			}
 			Layers::Device(kv) => {
 				for kv in kv {
 					kv.truncate(len)?;
@@ -236,7 +243,8 @@ impl Rotary {
 		let positions = self.cos.len() / half;
 		let width = rows.len() / positions;
 		for (p, row) in rows.chunks_exact_mut(width).enumerate() {
-			let (cos, sin) = (&self.cos[p * half..(p + 1) * half], &self.sin[p * half..(p + 1) * half]);
+			let (cos, sin) =
+				(&self.cos[p * half..(p + 1) * half], &self.sin[p * half..(p + 1) * half]);
 			for head in row.chunks_exact_mut(2 * half) {
 				for (i, pair) in head.chunks_exact_mut(2).enumerate() {
 					let (x0, x1) = (pair[0], pair[1]);
