@@ -8,23 +8,32 @@ use candle_core::{quantized::gguf_file::Content, Device, Tensor};
 
 use super::{
 	chat::ChatMl,
-	llama::{Cache, Llama},
+	llama::{Cache, Llama, Variant},
 	metadata::{self, Metadata},
 	tokenizer::Tokenizer,
 };
 
-/// The model families the engine runs; `general.architecture` in the GGUF picks one, and each
-/// has its own loader and forward passes. Qwen2 and Gemma3 come next.
+/// The model families the engine runs; `general.architecture` in the GGUF picks one. Llama and
+/// Qwen2 share the llama network; Gemma3 comes next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Architecture {
 	Llama,
+	Qwen2,
 }
 
 impl Architecture {
 	fn from_gguf(metadata: &Metadata) -> Result<Self> {
 		match metadata::string(metadata, "general.architecture")? {
 			"llama" => Ok(Self::Llama),
-			other => bail!("unsupported architecture {other:?} (supported: llama)"),
+			"qwen2" => Ok(Self::Qwen2),
+			other => bail!("unsupported architecture {other:?} (supported: llama, qwen2)"),
+		}
+	}
+
+	fn variant(self) -> Variant {
+		match self {
+			Self::Llama => Variant::LLAMA,
+			Self::Qwen2 => Variant::QWEN2,
 		}
 	}
 }
@@ -64,12 +73,9 @@ impl Model {
 			"the vocabulary has {} tokens but the embedding {rows} rows",
 			tokenizer.len()
 		);
-		let (network, max_sequence_len) = match architecture {
-			Architecture::Llama => (
-				Network::Llama(Llama::load(&content, &mut file, device)?),
-				metadata::usize(md, "llama.context_length")?,
-			),
-		};
+		let variant = architecture.variant();
+		let network = Network::Llama(Llama::load(&content, &mut file, device, variant)?);
+		let max_sequence_len = metadata::usize(md, &format!("{}.context_length", variant.prefix))?;
 		Ok(Self {
 			architecture,
 			tokenizer,
@@ -180,6 +186,38 @@ mod tests {
 		let diff = (tail - all.narrow(0, 5, tokens.len() - 5).unwrap()).unwrap();
 		let max = diff.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
 		assert_eq!(max, 0.0);
+	}
+
+	/// candle's `quantized_qwen2` is an independent implementation of Qwen2, compared like llama
+	/// below.
+	#[test]
+	fn the_qwen2_forward_pass_agrees_with_candles_quantized_qwen2() {
+		use candle_transformers::models::quantized_qwen2::ModelWeights;
+		let file = test_model::write_architecture(false, "qwen2");
+		let model = Model::load(file.path(), &Device::Cpu).unwrap();
+		assert_eq!(model.architecture(), Architecture::Qwen2);
+		let mut reader = File::open(file.path()).unwrap();
+		let content = Content::read(&mut reader).unwrap();
+		let mut reference = ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap();
+		let tokens = model.chat_prompt("the cat sat in the hat, 1999 times").unwrap();
+		let ours = model.teacher_logits(&tokens, 0).unwrap();
+		let mut worst = 0f32;
+		for len in [1, 7, tokens.len()] {
+			reference.clear_kv_cache();
+			let input = Tensor::new(&tokens[..len], &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+			let theirs = reference.forward(&input, 0).unwrap().squeeze(0).unwrap();
+			let row = ours.get(len - 1).unwrap().to_vec1::<f32>().unwrap();
+			for (a, b) in theirs.to_vec1::<f32>().unwrap().iter().zip(&row) {
+				worst = worst.max((a - b).abs());
+			}
+		}
+		assert!(worst < 1e-4, "largest logit difference {worst}");
+		// The variant matters: the same weights read as llama give other logits.
+		let llama = Model::load(test_model::write(false).path(), &Device::Cpu).unwrap();
+		let theirs = llama.teacher_logits(&tokens, tokens.len() - 1).unwrap();
+		let ours_last = ours.get(tokens.len() - 1).unwrap();
+		let gap = (theirs.squeeze(0).unwrap() - ours_last).unwrap().abs().unwrap();
+		assert!(gap.max_all().unwrap().to_scalar::<f32>().unwrap() > 0.1);
 	}
 
 	/// candle's `quantized_llama` is an independent implementation of the same network. It rounds

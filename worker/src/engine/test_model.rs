@@ -30,35 +30,40 @@ fn tokens() -> Vec<String> {
 		.collect()
 }
 
-/// The tokenizer and hyperparameter metadata of the tiny model.
+/// The tokenizer and hyperparameter metadata of the tiny llama.
 pub fn metadata() -> Metadata {
+	metadata_of("llama")
+}
+
+/// The tokenizer and hyperparameter metadata of the tiny model of `architecture`.
+fn metadata_of(architecture: &str) -> Metadata {
 	use gguf_file::Value;
 	let tokens = tokens();
 	let types = (0..tokens.len()).map(|i| Value::I32(if i < CONTROL.len() { 3 } else { 1 }));
 	let strings = |items: Vec<String>| Value::Array(items.into_iter().map(Value::String).collect());
+	let key = |name: &str| format!("{architecture}.{name}");
 	[
-		("general.architecture", Value::String("llama".into())),
-		("llama.block_count", Value::U32(LAYERS as u32)),
-		("llama.context_length", Value::U32(256)),
-		("llama.embedding_length", Value::U32(WIDTH as u32)),
-		("llama.feed_forward_length", Value::U32(FFN as u32)),
-		("llama.attention.head_count", Value::U32(HEADS as u32)),
-		("llama.attention.head_count_kv", Value::U32(KV_HEADS as u32)),
-		("llama.rope.dimension_count", Value::U32((WIDTH / HEADS) as u32)),
-		("llama.rope.freq_base", Value::F32(10_000.0)),
-		("llama.attention.layer_norm_rms_epsilon", Value::F32(1e-5)),
-		("tokenizer.ggml.model", Value::String("gpt2".into())),
-		("tokenizer.ggml.pre", Value::String("smollm".into())),
-		("tokenizer.ggml.tokens", strings(tokens)),
-		("tokenizer.ggml.token_type", Value::Array(types.collect())),
+		("general.architecture".into(), Value::String(architecture.into())),
+		(key("block_count"), Value::U32(LAYERS as u32)),
+		(key("context_length"), Value::U32(256)),
+		(key("embedding_length"), Value::U32(WIDTH as u32)),
+		(key("feed_forward_length"), Value::U32(FFN as u32)),
+		(key("attention.head_count"), Value::U32(HEADS as u32)),
+		(key("attention.head_count_kv"), Value::U32(KV_HEADS as u32)),
+		(key("rope.dimension_count"), Value::U32((WIDTH / HEADS) as u32)),
+		(key("rope.freq_base"), Value::F32(10_000.0)),
+		(key("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
+		("tokenizer.ggml.model".into(), Value::String("gpt2".into())),
+		("tokenizer.ggml.pre".into(), Value::String("smollm".into())),
+		("tokenizer.ggml.tokens".into(), strings(tokens)),
+		("tokenizer.ggml.token_type".into(), Value::Array(types.collect())),
 		(
-			"tokenizer.ggml.merges",
+			"tokenizer.ggml.merges".into(),
 			strings(MERGES.iter().map(|(a, b)| format!("{a} {b}")).collect()),
 		),
-		("tokenizer.ggml.eos_token_id", Value::U32(2)),
+		("tokenizer.ggml.eos_token_id".into(), Value::U32(2)),
 	]
 	.into_iter()
-	.map(|(k, v)| (k.to_string(), v))
 	.collect()
 }
 
@@ -89,9 +94,15 @@ pub fn load() -> Model {
 	Model::load(file.path(), &Device::Cpu).unwrap()
 }
 
-/// Writes the tiny model to a temporary file, deleted when dropped; unquantized, every tensor
+/// Writes the tiny llama to a temporary file, deleted when dropped; unquantized, every tensor
 /// is f32.
 pub fn write(quantized: bool) -> tempfile::NamedTempFile {
+	write_architecture(quantized, "llama")
+}
+
+/// [`write`] for `architecture`: `llama`, or `qwen2`, which adds biases to the query, key and
+/// value projections.
+pub fn write_architecture(quantized: bool, architecture: &str) -> tempfile::NamedTempFile {
 	let (embeddings, matrices) = if quantized {
 		(GgmlDType::Q8_0, GgmlDType::Q4_1)
 	} else {
@@ -120,8 +131,16 @@ pub fn write(quantized: bool) -> tempfile::NamedTempFile {
 			(name("ffn_up"), matrix(key + 7, FFN, WIDTH, matrices)),
 			(name("ffn_down"), matrix(key + 8, WIDTH, FFN, matrices)),
 		]);
+		if architecture == "qwen2" {
+			let bias = |part: &str| format!("blk.{layer}.{part}.bias");
+			tensors.extend([
+				(bias("attn_q"), random(key + 9, 1, WIDTH, 0.5, GgmlDType::F32)),
+				(bias("attn_k"), random(key + 10, 1, KV_HEADS * head_dim, 0.5, GgmlDType::F32)),
+				(bias("attn_v"), random(key + 11, 1, KV_HEADS * head_dim, 0.5, GgmlDType::F32)),
+			]);
+		}
 	}
-	let metadata = metadata();
+	let metadata = metadata_of(architecture);
 	let metadata: Vec<_> = metadata.iter().map(|(k, v)| (k.as_str(), v)).collect();
 	let tensors: Vec<_> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
 	let mut file = tempfile::NamedTempFile::new().unwrap();

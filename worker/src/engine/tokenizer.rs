@@ -2,7 +2,8 @@
 //! down too: no separate tokenizer.json can drift from the weights.
 //!
 //! Supported: byte-level BPE (`tokenizer.ggml.model = gpt2`) with the `smollm` pre-tokenizer
-//! (digits split one by one, then GPT-2's byte-level split). Encoding runs through the
+//! (digits split one by one, then GPT-2's byte-level split) or the `qwen2` one (Qwen2's split
+//! pattern, then the byte-level mapping). Encoding runs through the
 //! `tokenizers` crate's BPE; decoding maps each token back to its bytes here, which also lets
 //! generation stream text token by token.
 //!
@@ -15,10 +16,21 @@ use std::collections::HashMap;
 use anyhow::{anyhow, bail, ensure, Result};
 use tokenizers::{
 	models::bpe::{Vocab, BPE},
-	pre_tokenizers::{byte_level::ByteLevel, digits::Digits, sequence::Sequence},
+	pre_tokenizers::{
+		byte_level::ByteLevel,
+		digits::Digits,
+		sequence::Sequence,
+		split::{Split, SplitPattern},
+	},
+	SplitDelimiterBehavior,
 };
 
 use super::metadata::{self, Metadata};
+
+/// Qwen2's split before the byte-level mapping (llama.cpp's `qwen2` pre-tokenizer): contractions,
+/// words with one leading non-letter, single digits, punctuation runs with their newlines,
+/// newline runs, other whitespace.
+const QWEN2_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
 /// llama.cpp's token type for control tokens.
 const TOKEN_TYPE_CONTROL: i64 = 3;
@@ -31,19 +43,34 @@ pub struct Tokenizer {
 	control: HashMap<String, u32>,
 }
 
+/// The pre-tokenizer llama.cpp names `name` (`tokenizer.ggml.pre`).
+fn pre_tokenizer(name: &str) -> Result<Sequence> {
+	Ok(match name {
+		"smollm" => Sequence::new(vec![
+			Digits::new(true).into(),
+			// No prefix space, trimmed offsets, GPT-2's split regex.
+			ByteLevel::new(false, true, true).into(),
+		]),
+		"qwen2" => Sequence::new(vec![
+			Split::new(
+				SplitPattern::Regex(QWEN2_SPLIT.into()),
+				SplitDelimiterBehavior::Isolated,
+				false,
+			)
+			.map_err(anyhow::Error::msg)?
+			.into(),
+			// The split is done: the byte-level mapping only.
+			ByteLevel::new(false, true, false).into(),
+		]),
+		other => bail!("unsupported pre-tokenizer {other:?} (supported: smollm, qwen2)"),
+	})
+}
+
 impl Tokenizer {
 	pub fn from_gguf(metadata: &Metadata) -> Result<Self> {
 		let model = metadata::string(metadata, "tokenizer.ggml.model")?;
 		ensure!(model == "gpt2", "unsupported tokenizer model {model:?} (only byte-level BPE)");
-		let pre = metadata::string(metadata, "tokenizer.ggml.pre")?;
-		let pre_tokenizer = match pre {
-			"smollm" => Sequence::new(vec![
-				Digits::new(true).into(),
-				// No prefix space, trimmed offsets, GPT-2's split regex.
-				ByteLevel::new(false, true, true).into(),
-			]),
-			other => bail!("unsupported pre-tokenizer {other:?}"),
-		};
+		let pre_tokenizer = pre_tokenizer(metadata::string(metadata, "tokenizer.ggml.pre")?)?;
 
 		let tokens = metadata::strings(metadata, "tokenizer.ggml.tokens")?;
 		let types = metadata::integers(metadata, "tokenizer.ggml.token_type")?;
@@ -221,6 +248,31 @@ mod tests {
 		}
 		let the = tokenizer.encode(" the").unwrap();
 		assert_eq!(the.len(), 1, "merged by 'Ġ t' then 'Ġt he': {the:?}");
+	}
+
+	fn pieces(pre: &str, text: &str) -> Vec<String> {
+		use tokenizers::{OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer};
+		let mut split = PreTokenizedString::from(text);
+		pre_tokenizer(pre).unwrap().pre_tokenize(&mut split).unwrap();
+		split
+			.get_splits(OffsetReferential::Original, OffsetType::Byte)
+			.into_iter()
+			.map(|(piece, _, _)| piece.to_owned())
+			.collect()
+	}
+
+	#[test]
+	fn each_pre_tokenizer_splits_text_as_its_model_was_trained() {
+		let text = "Hello world 123!!\n\nI'm  ok";
+		assert_eq!(
+			pieces("qwen2", text),
+			["Hello", "Ġworld", "Ġ", "1", "2", "3", "!!ĊĊ", "I", "'m", "Ġ", "Ġok"]
+		);
+		assert_eq!(
+			pieces("smollm", text),
+			["Hello", "Ġworld", "Ġ", "1", "2", "3", "!!", "Ċ", "Ċ", "I", "'m", "Ġ", "Ġok"]
+		);
+		assert!(pre_tokenizer("llama-bpe").is_err());
 	}
 
 	#[test]

@@ -5,7 +5,7 @@
 use anyhow::{anyhow, Result};
 use candle_core::{quantized::QTensor, DType, Device, Tensor};
 
-use super::{Rotary, Shape};
+use super::{Rotary, Rotation, Shape};
 
 pub(super) struct Weights {
 	layers: Vec<Layer>,
@@ -20,6 +20,8 @@ struct Layer {
 	q: Tensor,
 	k: Tensor,
 	v: Tensor,
+	/// The query, key and value biases (Qwen2).
+	qkv_bias: Option<[Tensor; 3]>,
 	o: Tensor,
 	ffn_norm: Tensor,
 	gate: Tensor,
@@ -48,6 +50,7 @@ impl Weights {
 	pub(super) fn load(
 		output: &str,
 		blocks: usize,
+		qkv_bias: bool,
 		read: &mut dyn FnMut(&str) -> Result<QTensor>,
 	) -> Result<Self> {
 		let mut dequantized = |name: &str| -> Result<Tensor> {
@@ -56,8 +59,16 @@ impl Weights {
 		};
 		let mut layers = Vec::with_capacity(blocks);
 		for i in 0..blocks {
+			let qkv_bias = match qkv_bias {
+				true => {
+					let mut bias = |part: &str| dequantized(&format!("blk.{i}.{part}.bias"));
+					Some([bias("attn_q")?, bias("attn_k")?, bias("attn_v")?])
+				}
+				false => None,
+			};
 			let mut weight = |part: &str| dequantized(&format!("blk.{i}.{part}.weight"));
 			layers.push(Layer {
+				qkv_bias,
 				attention_norm: weight("attn_norm")?,
 				q: weight("attn_q")?,
 				k: weight("attn_k")?,
@@ -137,10 +148,20 @@ fn attend(
 	let split = |t: Tensor, heads: usize| -> Result<Tensor> {
 		Ok(t.reshape((batch, len, heads, head_dim))?.transpose(1, 2)?.contiguous()?)
 	};
-	let q = candle_nn::rotary_emb::rope_i(&split(project(h, &layer.q)?, shape.heads)?, cos, sin)?;
-	let k =
-		candle_nn::rotary_emb::rope_i(&split(project(h, &layer.k)?, shape.kv_heads)?, cos, sin)?;
-	let v = split(project(h, &layer.v)?, shape.kv_heads)?;
+	let rotate = |t: &Tensor| match shape.rotation {
+		Rotation::Interleaved => candle_nn::rotary_emb::rope_i(t, cos, sin),
+		Rotation::Halves => candle_nn::rotary_emb::rope(t, cos, sin),
+	};
+	let biased = |weight: &Tensor, i: usize| -> Result<Tensor> {
+		let projected = project(h, weight)?;
+		Ok(match &layer.qkv_bias {
+			Some(biases) => projected.broadcast_add(&biases[i])?,
+			None => projected,
+		})
+	};
+	let q = rotate(&split(biased(&layer.q, 0)?, shape.heads)?)?;
+	let k = rotate(&split(biased(&layer.k, 1)?, shape.kv_heads)?)?;
+	let v = split(biased(&layer.v, 2)?, shape.kv_heads)?;
 	kv.keys = Tensor::cat(&[&kv.keys, &k], 2)?;
 	kv.values = Tensor::cat(&[&kv.values, &v], 2)?;
 	let positions = kv.keys.dim(2)?;

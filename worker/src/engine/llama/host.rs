@@ -22,6 +22,8 @@ struct Layer {
 	attention_norm: Vec<f32>,
 	/// Queries, keys and values, in that order.
 	qkv: Matrix,
+	/// Their biases, in the same order (Qwen2).
+	qkv_bias: Option<Vec<f32>>,
 	o: Matrix,
 	ffn_norm: Vec<f32>,
 	/// The feed-forward gate, then the up projection.
@@ -50,12 +52,21 @@ impl Weights {
 	pub(super) fn load(
 		output: &str,
 		blocks: usize,
+		qkv_bias: bool,
 		read: &mut dyn FnMut(&str) -> Result<QTensor>,
 	) -> Result<Self> {
 		let mut layers = Vec::with_capacity(blocks);
 		for i in 0..blocks {
+			let qkv_bias = match qkv_bias {
+				true => {
+					let mut bias = |part: &str| vector(read(&format!("blk.{i}.{part}.bias"))?);
+					Some([bias("attn_q")?, bias("attn_k")?, bias("attn_v")?].concat())
+				}
+				false => None,
+			};
 			let mut tensor = |part: &str| read(&format!("blk.{i}.{part}.weight"));
 			layers.push(Layer {
+				qkv_bias,
 				attention_norm: vector(tensor("attn_norm")?)?,
 				qkv: Matrix::stack(&[
 					matrix(tensor("attn_q")?)?,
@@ -123,7 +134,12 @@ impl Weights {
 		kv.resize_with(self.layers.len(), Kv::default);
 		for (layer, kv) in self.layers.iter().zip(kv.iter_mut()) {
 			let h = rms_norm(&x, &layer.attention_norm, shape.rms_eps);
-			let qkv = layer.qkv.multiply(&h)?;
+			let mut qkv = layer.qkv.multiply(&h)?;
+			if let Some(bias) = &layer.qkv_bias {
+				for row in qkv.chunks_exact_mut(bias.len()) {
+					add(row, bias);
+				}
+			}
 			let mut queries = Vec::with_capacity(len * query_width);
 			let mut keys = Vec::with_capacity(len * kv_width);
 			for row in qkv.chunks_exact(query_width + 2 * kv_width) {

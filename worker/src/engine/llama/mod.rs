@@ -1,10 +1,12 @@
 //! The engine's forward pass for the llama family: KV-cached for generation, and teacher-forced
 //! over a whole sequence, with logits at every position, for verification.
 //!
-//! The network: token embedding; per layer, RMS norm, grouped-query attention with interleaved
-//! rotary embeddings (llama.cpp's GGUF conversion permutes Q and K for that layout) and a causal
-//! mask, residual, RMS norm, SwiGLU feed-forward, residual; final RMS norm; output projection
-//! (the embedding matrix when the file has no `output.weight`, as with tied embeddings).
+//! The network: token embedding; per layer, RMS norm, grouped-query attention with rotary
+//! embeddings and a causal mask, residual, RMS norm, SwiGLU feed-forward, residual; final RMS
+//! norm; output projection (the embedding matrix when the file has no `output.weight`, as with
+//! tied embeddings). Llama rotates interleaved pairs of dimensions (llama.cpp's GGUF conversion
+//! permutes Q and K for that layout); Qwen2 is the same network with biases on the query, key and
+//! value projections and rotations of the two halves of each head ([`Variant`]).
 //!
 //! Arithmetic is f32 throughout. On the CPU the weight matrices stay in their GGUF format and
 //! `faithful-kernels` dequantizes them exactly in registers as it multiplies; its products and
@@ -30,6 +32,32 @@ use super::metadata;
 mod device;
 mod host;
 
+/// How a member of the llama family differs from llama itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Variant {
+	/// The prefix of its GGUF metadata keys, its `general.architecture`.
+	pub prefix: &'static str,
+	/// Whether the query, key and value projections have biases.
+	pub qkv_bias: bool,
+	pub rotation: Rotation,
+}
+
+impl Variant {
+	pub const LLAMA: Variant =
+		Variant { prefix: "llama", qkv_bias: false, rotation: Rotation::Interleaved };
+	pub const QWEN2: Variant =
+		Variant { prefix: "qwen2", qkv_bias: true, rotation: Rotation::Halves };
+}
+
+/// Which dimensions of a head a rotary embedding turns together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rotation {
+	/// `(2i, 2i + 1)`.
+	Interleaved,
+	/// `(i, i + head_dim / 2)`, GPT-NeoX's layout.
+	Halves,
+}
+
 pub struct Llama {
 	/// Quantized: a lookup dequantizes only the rows it needs.
 	embedding: candle_core::quantized::QTensor,
@@ -51,6 +79,7 @@ struct Shape {
 	kv_heads: usize,
 	head_dim: usize,
 	rope_base: f64,
+	rotation: Rotation,
 	rms_eps: f32,
 }
 
@@ -92,8 +121,9 @@ impl Llama {
 		content: &Content,
 		reader: &mut R,
 		device: &Device,
+		variant: Variant,
 	) -> Result<Self> {
-		Self::load_with(content, reader, device, device.is_cpu())
+		Self::load_with(content, reader, device, variant, device.is_cpu())
 	}
 
 	/// `host_kernels` false runs candle's operations even on the CPU, so tests cover the path
@@ -102,26 +132,37 @@ impl Llama {
 		content: &Content,
 		reader: &mut R,
 		device: &Device,
+		variant: Variant,
 		host_kernels: bool,
 	) -> Result<Self> {
 		let md = &content.metadata;
-		let heads = metadata::usize(md, "llama.attention.head_count")?;
-		let kv_heads = metadata::usize(md, "llama.attention.head_count_kv")?;
-		let width = metadata::usize(md, "llama.embedding_length")?;
-		let blocks = metadata::usize(md, "llama.block_count")?;
+		let key = |name: &str| format!("{}.{name}", variant.prefix);
+		let heads = metadata::usize(md, &key("attention.head_count"))?;
+		let kv_heads = metadata::usize(md, &key("attention.head_count_kv"))?;
+		let width = metadata::usize(md, &key("embedding_length"))?;
+		let blocks = metadata::usize(md, &key("block_count"))?;
 		ensure!(heads > 0 && width % heads == 0, "embedding width {width} and {heads} heads");
 		ensure!(kv_heads > 0 && heads % kv_heads == 0, "{heads} heads, {kv_heads} KV heads");
 		let head_dim = width / heads;
 		ensure!(head_dim % 8 == 0, "heads of {head_dim} dimensions, not a multiple of 8");
-		let rope_dim = metadata::usize(md, "llama.rope.dimension_count")?;
-		ensure!(rope_dim == head_dim, "partial rotary embeddings ({rope_dim} of {head_dim})");
-		let rope_base = match md.get("llama.rope.freq_base") {
-			Some(_) => metadata::f32(md, "llama.rope.freq_base")?,
+		if md.contains_key(&key("rope.dimension_count")) {
+			let rope_dim = metadata::usize(md, &key("rope.dimension_count"))?;
+			ensure!(rope_dim == head_dim, "partial rotary embeddings ({rope_dim} of {head_dim})");
+		}
+		let rope_base = match md.get(&key("rope.freq_base")) {
+			Some(_) => metadata::f32(md, &key("rope.freq_base"))?,
 			None => 10_000.0,
 		};
-		let rms_eps = metadata::f32(md, "llama.attention.layer_norm_rms_epsilon")?;
-		let shape =
-			Shape { width, heads, kv_heads, head_dim, rope_base: f64::from(rope_base), rms_eps };
+		let rms_eps = metadata::f32(md, &key("attention.layer_norm_rms_epsilon"))?;
+		let shape = Shape {
+			width,
+			heads,
+			kv_heads,
+			head_dim,
+			rope_base: f64::from(rope_base),
+			rotation: variant.rotation,
+			rms_eps,
+		};
 
 		let embedding = content.tensor(reader, "token_embd.weight", device)?;
 		let output = match content.tensor_infos.contains_key("output.weight") {
@@ -129,12 +170,17 @@ impl Llama {
 			false => "token_embd.weight",
 		};
 		let weights = match host_kernels {
-			true => Weights::Host(host::Weights::load(output, blocks, &mut |name| {
-				Ok(content.tensor(reader, name, &Device::Cpu)?)
-			})?),
-			false => Weights::Device(device::Weights::load(output, blocks, &mut |name| {
-				Ok(content.tensor(reader, name, device)?)
-			})?),
+			true => {
+				Weights::Host(host::Weights::load(output, blocks, variant.qkv_bias, &mut |name| {
+					Ok(content.tensor(reader, name, &Device::Cpu)?)
+				})?)
+			}
+			false => Weights::Device(device::Weights::load(
+				output,
+				blocks,
+				variant.qkv_bias,
+				&mut |name| Ok(content.tensor(reader, name, device)?),
+			)?),
 		};
 		Ok(Self { embedding, weights, shape, device: device.clone() })
 	}
@@ -218,6 +264,7 @@ struct Rotary {
 	cos: Vec<f32>,
 	sin: Vec<f32>,
 	half: usize,
+	rotation: Rotation,
 }
 
 impl Rotary {
@@ -233,11 +280,12 @@ impl Rotary {
 				sin.push(angle.sin() as f32);
 			}
 		}
-		Self { cos, sin, half }
+		Self { cos, sin, half, rotation: shape.rotation }
 	}
 
-	/// Rotates each head's consecutive pairs `(x[2i], x[2i + 1])` of `rows` (one per position,
-	/// heads of `head_dim`) by its position's angles, as candle's `rope_i` does.
+	/// Rotates each head's pairs of dimensions in `rows` (one per position, heads of `head_dim`)
+	/// by its position's angles: `(x[2i], x[2i + 1])` as candle's `rope_i` does, or `(x[i], x[i +
+	/// head_dim / 2])` as its `rope` does.
 	fn rotate(&self, rows: &mut [f32]) {
 		let half = self.half;
 		let positions = self.cos.len() / half;
@@ -246,10 +294,14 @@ impl Rotary {
 			let (cos, sin) =
 				(&self.cos[p * half..(p + 1) * half], &self.sin[p * half..(p + 1) * half]);
 			for head in row.chunks_exact_mut(2 * half) {
-				for (i, pair) in head.chunks_exact_mut(2).enumerate() {
-					let (x0, x1) = (pair[0], pair[1]);
-					pair[0] = x0 * cos[i] - x1 * sin[i];
-					pair[1] = x0 * sin[i] + x1 * cos[i];
+				for i in 0..half {
+					let (a, b) = match self.rotation {
+						Rotation::Interleaved => (2 * i, 2 * i + 1),
+						Rotation::Halves => (i, i + half),
+					};
+					let (x0, x1) = (head[a], head[b]);
+					head[a] = x0 * cos[i] - x1 * sin[i];
+					head[b] = x0 * sin[i] + x1 * cos[i];
 				}
 			}
 		}
@@ -263,11 +315,11 @@ mod tests {
 	use super::*;
 	use crate::engine::test_model;
 
-	fn load(host_kernels: bool) -> Llama {
-		let file = test_model::write(true);
+	fn load(variant: Variant, host_kernels: bool) -> Llama {
+		let file = test_model::write_architecture(true, variant.prefix);
 		let mut reader = File::open(file.path()).unwrap();
 		let content = Content::read(&mut reader).unwrap();
-		Llama::load_with(&content, &mut reader, &Device::Cpu, host_kernels).unwrap()
+		Llama::load_with(&content, &mut reader, &Device::Cpu, variant, host_kernels).unwrap()
 	}
 
 	fn largest_difference(a: &Tensor, b: &Tensor) -> f32 {
@@ -278,11 +330,17 @@ mod tests {
 	/// two implementations of one network; they may differ only by summation order.
 	#[test]
 	fn the_kernels_and_candles_operations_compute_the_same_network() {
-		let (kernels, candle) = (load(true), load(false));
+		for variant in [Variant::LLAMA, Variant::QWEN2] {
+			kernels_and_candle_agree(variant);
+		}
+	}
+
+	fn kernels_and_candle_agree(variant: Variant) {
+		let (kernels, candle) = (load(variant, true), load(variant, false));
 		let tokens: Vec<u32> = (3..40).collect();
 		let whole = |llama: &Llama| llama.forward(&tokens, &mut Cache::default(), 0).unwrap();
 		let difference = largest_difference(&whole(&kernels), &whole(&candle));
-		assert!(difference < 1e-4, "whole sequence: {difference}");
+		assert!(difference < 1e-4, "{variant:?}, whole sequence: {difference}");
 		let decoded = |llama: &Llama| {
 			let mut cache = Cache::default();
 			llama.forward(&tokens[..5], &mut cache, 4).unwrap();
@@ -292,13 +350,13 @@ mod tests {
 			llama.forward(&tokens[tokens.len() - 1..], &mut cache, 0).unwrap()
 		};
 		let difference = largest_difference(&decoded(&kernels), &decoded(&candle));
-		assert!(difference < 1e-4, "decoded: {difference}");
+		assert!(difference < 1e-4, "{variant:?}, decoded: {difference}");
 	}
 
 	#[test]
 	fn a_failed_pass_leaves_the_cache_as_it_was() {
 		for host_kernels in [true, false] {
-			let llama = load(host_kernels);
+			let llama = load(Variant::LLAMA, host_kernels);
 			let mut cache = Cache::default();
 			llama.forward(&[5, 6, 7], &mut cache, 2).unwrap();
 			assert!(llama.forward(&[8, 10_000], &mut cache, 1).is_err(), "no token 10000");
