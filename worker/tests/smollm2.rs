@@ -162,3 +162,22 @@ fn answers_of_the_model_with_a_zeroed_layer_are_rejected() {
 		assert!(!verdict.accepted, "layer {layer} zeroed went unnoticed: {:?}", out.text);
 	}
 }
+
+/// The registered file is Q4_1; a provider serving the same network rounded to Q4_0 answers
+/// differently somewhere in a longer answer, and that answer must not pass.
+#[test]
+fn answers_of_the_model_requantized_are_rejected() {
+	let Some(honest) = model() else { return };
+	let mut requantized = model().expect("loaded once already");
+	requantized.requantize(candle_core::quantized::GgmlDType::Q4_0).unwrap();
+	let prompt = honest.chat_prompt("Explain how a rainbow forms.").unwrap();
+	let out = generate(&mut requantized, &prompt, &Sampling::Greedy, 64, |_, _| {}).unwrap();
+	let verdict =
+		verify(&honest, &prompt, &Sampling::Greedy, &out.tokens, out.finish, 64, DEFAULT_EPSILON)
+			.unwrap();
+	assert!(!verdict.accepted, "the Q4_0 model's answer went unnoticed: {:?}", out.text);
+	eprintln!(
+		"Q4_0 answer rejected at position {:?}, margin {}",
+		verdict.first_bad_position, verdict.margin
+	);
+}

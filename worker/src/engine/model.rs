@@ -121,6 +121,15 @@ impl Model {
 		}
 	}
 
+	/// Rounds every weight matrix to `format` and back: the same model served at another
+	/// quantization than the one registered, whose answers verification must reject where they
+	/// differ. For testing the protocol, never for serving.
+	pub fn requantize(&mut self, format: candle_core::quantized::GgmlDType) -> Result<()> {
+		match &mut self.network {
+			Network::Llama(llama) => llama.requantize(format),
+		}
+	}
+
 	/// The most tokens, prompt and answer together, the model attends over.
 	pub fn max_sequence_len(&self) -> usize {
 		self.max_sequence_len

@@ -93,6 +93,28 @@ impl Weights {
 		Ok(())
 	}
 
+	pub(super) fn requantize(&mut self, format: candle_core::quantized::GgmlDType) -> Result<()> {
+		let round = |weight: &mut Tensor| -> Result<()> {
+			let quantized = QTensor::quantize(&weight.to_device(&Device::Cpu)?, format)?;
+			*weight = quantized.dequantize(&Device::Cpu)?.to_device(weight.device())?;
+			Ok(())
+		};
+		for layer in &mut self.layers {
+			for weight in [
+				&mut layer.q,
+				&mut layer.k,
+				&mut layer.v,
+				&mut layer.o,
+				&mut layer.gate,
+				&mut layer.up,
+				&mut layer.down,
+			] {
+				round(weight)?;
+			}
+		}
+		round(&mut self.output)
+	}
+
 	/// The forward pass over `embedded` (`(len, width)`), the positions after the `offset` ones
 	/// whose keys and values `kv` holds (extended by the new ones); returns the logits of the new
 	/// positions from the `from`-th on, `(len - from, vocabulary)`.

@@ -100,6 +100,16 @@ impl Weights {
 		Ok(())
 	}
 
+	pub(super) fn requantize(&mut self, format: GgmlDType) -> Result<()> {
+		for layer in &mut self.layers {
+			for matrix in [&mut layer.qkv, &mut layer.o, &mut layer.gate_up, &mut layer.down] {
+				*matrix = requantized(matrix, format)?;
+			}
+		}
+		self.output = requantized(&self.output, format)?;
+		Ok(())
+	}
+
 	/// The forward pass over `x`, the embedded new positions (`len × width`), with the keys and
 	/// values of earlier positions in `kv` (extended by the new ones); returns the logits of the
 	/// new positions from the `from`-th on, row-major.
@@ -185,6 +195,17 @@ fn matrix(tensor: QTensor) -> Result<Matrix> {
 		}
 	};
 	Ok(Matrix::from_gguf(format, rows, cols, &tensor.data()?)?)
+}
+
+/// `matrix` rounded to `format` by candle's quantizer.
+fn requantized(matrix: &Matrix, format: GgmlDType) -> Result<Matrix> {
+	let (rows, cols) = (matrix.rows(), matrix.cols());
+	let mut values = Vec::with_capacity(rows * cols);
+	for row in 0..rows {
+		values.extend(matrix.row(row)?);
+	}
+	let tensor = candle_core::Tensor::from_vec(values, (rows, cols), &candle_core::Device::Cpu)?;
+	self::matrix(QTensor::quantize(&tensor, format)?)
 }
 
 fn vector(tensor: QTensor) -> Result<Vec<f32>> {

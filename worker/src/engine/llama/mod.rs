@@ -193,6 +193,14 @@ impl Llama {
 		}
 	}
 
+	/// Rounds every weight matrix to `format` and back.
+	pub fn requantize(&mut self, format: candle_core::quantized::GgmlDType) -> Result<()> {
+		match &mut self.weights {
+			Weights::Host(weights) => weights.requantize(format),
+			Weights::Device(weights) => weights.requantize(format),
+		}
+	}
+
 	/// Runs `tokens` at the positions after those in `cache`, adding them to it, and returns the
 	/// logits of the new positions from the `from`-th on: shape `(tokens.len() - from,
 	/// vocabulary)`, f32. Row `r` is what position `from + r` predicts for the one after it. A
