@@ -330,41 +330,54 @@ pub(crate) unsafe fn pair_f32(a: &F32, b: &F32) -> [__m512; 4] {
 	[join(a[0], b[0]), join(a[1], b[1]), join(a[2], b[2]), join(a[3], b[3])]
 }
 
-/// Two blocks' 4-bit integers as f32, chunk by chunk, `a`'s in the low halves.
+/// Two blocks' weights from their 4-bit integers by table lookup, chunk by chunk, `a`'s in the low
+/// halves: `table_a` and `table_b` hold the 16 values each block's integers stand for, so one
+/// two-table permute replaces converting and scaling every weight.
 #[inline(always)]
-unsafe fn pair_nibbles(a: &[u8; BLOCK / 2], b: &[u8; BLOCK / 2]) -> [__m512; 4] {
+unsafe fn pair_lookup(
+	a: &[u8; BLOCK / 2],
+	b: &[u8; BLOCK / 2],
+	table_a: __m512,
+	table_b: __m512,
+) -> [__m512; 4] {
 	let (a, b) = (_mm_loadu_si128(a.as_ptr().cast()), _mm_loadu_si128(b.as_ptr().cast()));
 	// Bytes 0..8 of both, then bytes 8..16 of both.
 	let first = _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(a, b));
 	let second = _mm512_cvtepu8_epi32(_mm_unpackhi_epi64(a, b));
 	let low = _mm512_set1_epi32(0x0f);
+	// Lanes 8..16 read the second table, entries 16..32 of the pair.
+	let second_table = _mm512_set_epi32(16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 0, 0, 0, 0, 0, 0);
+	let look_up =
+		|q: __m512i| _mm512_permutex2var_ps(table_a, _mm512_or_si512(q, second_table), table_b);
 	[
-		_mm512_cvtepi32_ps(_mm512_and_si512(first, low)),
-		_mm512_cvtepi32_ps(_mm512_and_si512(second, low)),
-		_mm512_cvtepi32_ps(_mm512_srli_epi32::<4>(first)),
-		_mm512_cvtepi32_ps(_mm512_srli_epi32::<4>(second)),
+		look_up(_mm512_and_si512(first, low)),
+		look_up(_mm512_and_si512(second, low)),
+		look_up(_mm512_srli_epi32::<4>(first)),
+		look_up(_mm512_srli_epi32::<4>(second)),
 	]
+}
+
+/// 0, 1, ..., 15.
+#[inline(always)]
+unsafe fn integers() -> __m512 {
+	_mm512_set_ps(
+		15.0, 14.0, 13.0, 12.0, 11.0, 10.0, 9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0, 1.0, 0.0,
+	)
 }
 
 #[inline(always)]
 pub(crate) unsafe fn pair_q4_0(a: &Q4_0, b: &Q4_0) -> [__m512; 4] {
-	let d = halves(a.d, b.d);
-	let eight = _mm512_set1_ps(8.0);
-	let mut w = pair_nibbles(&a.qs, &b.qs);
-	for w in &mut w {
-		*w = _mm512_mul_ps(_mm512_sub_ps(*w, eight), d);
-	}
-	w
+	// The same operations as `dequantize_q4_0`, once per possible integer.
+	let centred = _mm512_sub_ps(integers(), _mm512_set1_ps(8.0));
+	let table = |d: f32| _mm512_mul_ps(centred, _mm512_set1_ps(d));
+	pair_lookup(&a.qs, &b.qs, table(a.d), table(b.d))
 }
 
 #[inline(always)]
 pub(crate) unsafe fn pair_q4_1(a: &Q4_1, b: &Q4_1) -> [__m512; 4] {
-	let (d, m) = (halves(a.d, b.d), halves(a.m, b.m));
-	let mut w = pair_nibbles(&a.qs, &b.qs);
-	for w in &mut w {
-		*w = _mm512_fmadd_ps(*w, d, m);
-	}
-	w
+	// The same operation as `dequantize_q4_1`, once per possible integer.
+	let table = |d: f32, m: f32| _mm512_fmadd_ps(integers(), _mm512_set1_ps(d), _mm512_set1_ps(m));
+	pair_lookup(&a.qs, &b.qs, table(a.d, a.m), table(b.d, b.m))
 }
 
 #[inline(always)]
