@@ -197,36 +197,23 @@ mod tests {
 		assert_eq!(max, 0.0);
 	}
 
-	/// candle's `quantized_qwen2` is an independent implementation of Qwen2, compared like llama
-	/// below.
-	#[test]
-	fn the_qwen2_forward_pass_agrees_with_candles_quantized_qwen2() {
-		use candle_transformers::models::quantized_qwen2::ModelWeights;
-		let file = test_model::write_architecture(false, "qwen2");
-		let model = Model::load(file.path(), &Device::Cpu).unwrap();
-		assert_eq!(model.architecture(), Architecture::Qwen2);
-		let mut reader = File::open(file.path()).unwrap();
-		let content = Content::read(&mut reader).unwrap();
-		let mut reference = ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap();
+	/// The largest difference between `model`'s logits and `reference`'s (the last position's
+	/// logits for a prefix of the tokens, from position 0) over prefixes of a chat prompt.
+	fn largest_difference_from(
+		model: &Model,
+		mut reference: impl FnMut(&Tensor) -> Vec<f32>,
+	) -> f32 {
 		let tokens = model.chat_prompt("the cat sat in the hat, 1999 times").unwrap();
 		let ours = model.teacher_logits(&tokens, 0).unwrap();
 		let mut worst = 0f32;
 		for len in [1, 7, tokens.len()] {
-			reference.clear_kv_cache();
 			let input = Tensor::new(&tokens[..len], &Device::Cpu).unwrap().unsqueeze(0).unwrap();
-			let theirs = reference.forward(&input, 0).unwrap().squeeze(0).unwrap();
 			let row = ours.get(len - 1).unwrap().to_vec1::<f32>().unwrap();
-			for (a, b) in theirs.to_vec1::<f32>().unwrap().iter().zip(&row) {
+			for (a, b) in reference(&input).iter().zip(&row) {
 				worst = worst.max((a - b).abs());
 			}
 		}
-		assert!(worst < 1e-4, "largest logit difference {worst}");
-		// The variant matters: the same weights read as llama give other logits.
-		let llama = Model::load(test_model::write(false).path(), &Device::Cpu).unwrap();
-		let theirs = llama.teacher_logits(&tokens, tokens.len() - 1).unwrap();
-		let ours_last = ours.get(tokens.len() - 1).unwrap();
-		let gap = (theirs.squeeze(0).unwrap() - ours_last).unwrap().abs().unwrap();
-		assert!(gap.max_all().unwrap().to_scalar::<f32>().unwrap() > 0.1);
+		worst
 	}
 
 	/// candle's `quantized_llama` is an independent implementation of the same network. It rounds
@@ -240,18 +227,34 @@ mod tests {
 		let mut reader = File::open(file.path()).unwrap();
 		let content = Content::read(&mut reader).unwrap();
 		let mut reference = ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap();
-		let tokens = model.chat_prompt("the cat sat in the hat, 1999 times").unwrap();
-		let ours = model.teacher_logits(&tokens, 0).unwrap();
-		let mut worst = 0f32;
-		for len in [1, 7, tokens.len()] {
-			let input = Tensor::new(&tokens[..len], &Device::Cpu).unwrap().unsqueeze(0).unwrap();
-			let theirs = reference.forward(&input, 0).unwrap().squeeze(0).unwrap();
-			let theirs = theirs.to_vec1::<f32>().unwrap();
-			let row = ours.get(len - 1).unwrap().to_vec1::<f32>().unwrap();
-			for (a, b) in theirs.iter().zip(&row) {
-				worst = worst.max((a - b).abs());
-			}
-		}
+		let worst = largest_difference_from(&model, |input| {
+			reference.forward(input, 0).unwrap().squeeze(0).unwrap().to_vec1().unwrap()
+		});
 		assert!(worst < 1e-4, "largest logit difference {worst}");
+	}
+
+	/// candle's `quantized_qwen2` is an independent implementation of Qwen2, compared the same way.
+	#[test]
+	fn the_qwen2_forward_pass_agrees_with_candles_quantized_qwen2() {
+		use candle_transformers::models::quantized_qwen2::ModelWeights;
+		let file = test_model::write_architecture(false, "qwen2");
+		let model = Model::load(file.path(), &Device::Cpu).unwrap();
+		assert_eq!(model.architecture(), Architecture::Qwen2);
+		let mut reader = File::open(file.path()).unwrap();
+		let content = Content::read(&mut reader).unwrap();
+		let mut reference = ModelWeights::from_gguf(content, &mut reader, &Device::Cpu).unwrap();
+		let worst = largest_difference_from(&model, |input| {
+			reference.clear_kv_cache();
+			reference.forward(input, 0).unwrap().squeeze(0).unwrap().to_vec1().unwrap()
+		});
+		assert!(worst < 1e-4, "largest logit difference {worst}");
+		// The variant matters: the same weights read as llama give other logits.
+		let llama = Model::load(test_model::write(false).path(), &Device::Cpu).unwrap();
+		let tokens = model.chat_prompt("the cat sat in the hat, 1999 times").unwrap();
+		let last = tokens.len() - 1;
+		let ours = model.teacher_logits(&tokens, last).unwrap();
+		let theirs = llama.teacher_logits(&tokens, last).unwrap();
+		let gap = (ours - theirs).unwrap().abs().unwrap().max_all().unwrap();
+		assert!(gap.to_scalar::<f32>().unwrap() > 0.1);
 	}
 }
