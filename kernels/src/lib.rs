@@ -21,6 +21,7 @@
 mod attention;
 mod blocks;
 mod portable;
+pub mod rows;
 #[cfg(test)]
 mod tests;
 #[cfg(target_arch = "x86_64")]

@@ -278,3 +278,21 @@ fn stacked_matrices_multiply_as_their_parts() {
 	let narrow = Matrix::from_f32(1, 32, &[0.0; 32]).unwrap();
 	assert!(Matrix::stack(&[part(Format::Q4_1, 1, 3), narrow]).is_err());
 }
+
+#[test]
+fn position_wise_steps_compute_their_definitions() {
+	use crate::rows::{add, rms_norm, swiglu};
+	// Root mean squares: sqrt(12.5) for (3, 4), 1 for (1, -1).
+	let normed = rms_norm(&[3.0, 4.0, 1.0, -1.0], &[1.0, 2.0], 0.0);
+	let scale = 12.5f32.sqrt();
+	assert_eq!(normed, vec![3.0 / scale, 4.0 / scale * 2.0, 1.0, -2.0]);
+	assert!(
+		rms_norm(&[0.0, 0.0], &[1.0, 1.0], 1e-5).iter().all(|v| *v == 0.0),
+		"eps keeps it finite"
+	);
+	let gated = swiglu(&[0.0, 2.0, 5.0, 7.0], 2);
+	assert_eq!(gated, vec![0.0, 2.0 / (1.0 + (-2.0f32).exp()) * 7.0]);
+	let mut x = [1.0, 2.0];
+	add(&mut x, &[0.5, -2.0]);
+	assert_eq!(x, [1.5, 0.0]);
+}

@@ -5,7 +5,10 @@
 
 use anyhow::{anyhow, Result};
 use candle_core::quantized::{GgmlDType, QTensor};
-use faithful_kernels::{Format, Heads, Matrix};
+use faithful_kernels::{
+	rows::{add, rms_norm, swiglu},
+	Format, Heads, Matrix,
+};
 
 use super::{Rotary, Shape};
 
@@ -165,14 +168,7 @@ impl Weights {
 
 			let h = rms_norm(&x, &layer.ffn_norm, shape.rms_eps);
 			let gate_up = layer.gate_up.multiply(&h)?;
-			let hidden = gate_up.len() / (2 * len);
-			let gated: Vec<f32> = gate_up
-				.chunks_exact(2 * hidden)
-				.flat_map(|row| {
-					let (gate, up) = row.split_at(hidden);
-					gate.iter().zip(up).map(|(&g, &u)| g / (1.0 + (-g).exp()) * u)
-				})
-				.collect();
+			let gated = swiglu(&gate_up, gate_up.len() / (2 * len));
 			add(&mut x, &layer.down.multiply(&gated)?);
 		}
 		let last = rms_norm(&x[from * width..], &self.norm, shape.rms_eps);
@@ -210,23 +206,4 @@ fn requantized(matrix: &Matrix, format: GgmlDType) -> Result<Matrix> {
 
 fn vector(tensor: QTensor) -> Result<Vec<f32>> {
 	Ok(tensor.dequantize(&candle_core::Device::Cpu)?.to_vec1::<f32>()?)
-}
-
-/// Each row divided by its root mean square (plus `eps`), times `weight`, as candle's
-/// `rms_norm` computes it.
-fn rms_norm(rows: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
-	let width = weight.len();
-	let mut out = Vec::with_capacity(rows.len());
-	for row in rows.chunks_exact(width) {
-		let mean_square = row.iter().map(|v| v * v).sum::<f32>() / width as f32;
-		let scale = (mean_square + eps).sqrt();
-		out.extend(row.iter().zip(weight).map(|(&v, &w)| v / scale * w));
-	}
-	out
-}
-
-fn add(x: &mut [f32], y: &[f32]) {
-	for (x, y) in x.iter_mut().zip(y) {
-		*x += y;
-	}
 }
