@@ -335,7 +335,7 @@ fn rows_product<B: Block>(
 		#[cfg(target_arch = "x86_64")]
 		Isa::Avx512 | Isa::Avx2Fma => {
 			let mut at = 0;
-			if isa == Isa::Avx512 {
+			if isa == Isa::Avx512 && B::DECODE_IN_PAIRS {
 				// Eight rows per call, two to a 512-bit register.
 				for group in rows.chunks_exact(2 * ROW_GROUP) {
 					let pairs: [[&[B]; 2]; ROW_GROUP] =
