@@ -1,10 +1,12 @@
-//! AVX2 + FMA kernels. Each follows the accumulation order defined in the crate docs exactly,
-//! eight lanes to a 256-bit register, so its results are the portable kernels' bits.
+//! AVX2 + FMA and AVX-512 kernels. Each follows the accumulation order defined in the crate docs
+//! exactly, eight lanes to a 256-bit register or two sets of eight lanes to a 512-bit one (two
+//! weight rows when decoding, two positions in a batch), so its results are the portable
+//! kernels' bits.
 //!
-//! The kernels' bodies are `#[inline(always)]` and carry no `#[target_feature]`; each is compiled
-//! twice, inside an AVX2 entry point and inside one that also enables AVX-512VL, whose 32 vector
-//! registers hold bigger tiles without spilling. Both run the same 256-bit instructions in the
-//! same order. The helpers must only be called from the entry points.
+//! Only the entry points carry `#[target_feature]`; the helpers are `#[inline(always)]` without
+//! it, so they compile inside the entry points with their features and keep their vectors in
+//! registers, and must only be called from them. The 256-bit bodies are compiled twice, for AVX2
+//! and with AVX-512VL's 32 registers for bigger tiles.
 //!
 //! Loops over the small fixed-size arrays of vectors index them, so that they unroll and the
 //! vectors stay in registers.
