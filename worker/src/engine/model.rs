@@ -154,6 +154,43 @@ impl Model {
 		Ok(logits.squeeze(0)?.to_vec1()?)
 	}
 
+	/// The teacher-forced pass over `tokens` in chunks of at most `chunk` positions through a KV
+	/// cache, so memory holds one chunk's logits at a time: calls `each` with the first position
+	/// of a block and the logits of positions `from..` in it, `(rows, vocabulary)` on the CPU, in
+	/// order, until `each` returns false. On the CPU the logits are the same bits as
+	/// [`Model::teacher_logits`] gives, the forward pass being batch-invariant.
+	pub fn teacher_logits_chunked(
+		&self,
+		tokens: &[u32],
+		from: usize,
+		chunk: usize,
+		mut each: impl FnMut(usize, Tensor) -> Result<bool>,
+	) -> Result<()> {
+		ensure!(chunk > 0, "chunks of no positions");
+		ensure!(
+			from < tokens.len(),
+			"no positions to return ({} tokens, from {from})",
+			tokens.len()
+		);
+		let Network::Llama(llama) = &self.network;
+		let mut cache = Cache::default();
+		for (index, block) in tokens.chunks(chunk).enumerate() {
+			let start = index * chunk;
+			let end = start + block.len();
+			if end <= from {
+				// Only the keys and values are needed; one row of logits is the least a pass returns.
+				llama.forward(block, &mut cache, block.len() - 1)?;
+				continue;
+			}
+			let first = from.max(start);
+			let logits = llama.forward(block, &mut cache, first - start)?;
+			if !each(first, logits.to_device(&Device::Cpu)?)? {
+				break;
+			}
+		}
+		Ok(())
+	}
+
 	/// One teacher-forced pass over `tokens` (what verification runs): the logits of positions
 	/// `from..`, shape `(tokens.len() - from, vocabulary)`, on the CPU.
 	pub fn teacher_logits(&self, tokens: &[u32], from: usize) -> Result<Tensor> {
@@ -214,6 +251,42 @@ mod tests {
 			}
 		}
 		worst
+	}
+
+	#[test]
+	fn the_chunked_teacher_pass_gives_the_whole_passs_bits_and_stops_when_asked() {
+		let model = test_model::load();
+		let tokens = model.tokenizer().encode("the cat sat in the hat, 42 times over").unwrap();
+		let whole = model.teacher_logits(&tokens, 5).unwrap();
+		for chunk in [1, 3, 7, tokens.len()] {
+			let mut rows = Vec::new();
+			model
+				.teacher_logits_chunked(&tokens, 5, chunk, |first, logits| {
+					assert_eq!(first, 5 + rows.len(), "blocks come in order from `from`");
+					for row in 0..logits.dim(0)? {
+						rows.push(logits.get(row)?.to_vec1::<f32>()?);
+					}
+					Ok(true)
+				})
+				.unwrap();
+			assert_eq!(rows.len(), tokens.len() - 5);
+			for (position, row) in rows.iter().enumerate() {
+				assert_eq!(
+					row,
+					&whole.get(position).unwrap().to_vec1::<f32>().unwrap(),
+					"chunk {chunk}"
+				);
+			}
+		}
+		let mut calls = 0;
+		model
+			.teacher_logits_chunked(&tokens, 0, 2, |_, _| {
+				calls += 1;
+				Ok(calls < 2)
+			})
+			.unwrap();
+		assert_eq!(calls, 2, "no block after `each` says stop");
+		assert!(model.teacher_logits_chunked(&tokens, 0, 0, |_, _| Ok(true)).is_err());
 	}
 
 	/// candle's `quantized_llama` is an independent implementation of the same network. It rounds

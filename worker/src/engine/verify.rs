@@ -65,6 +65,10 @@ impl Verdict {
 	}
 }
 
+/// Positions per block of the teacher-forced pass: enough for the batched products to run at full
+/// speed, few enough that a block's logits stay small (256 × 49,152 f32 = 50 MB for SmolLM2).
+const CHUNK: usize = 256;
+
 /// Verifies that `output` is what `model` answers to `prompt` under `sampling`, ending with
 /// `finish`, given the request's `max_tokens`.
 pub fn verify(
@@ -93,17 +97,28 @@ pub fn verify(
 	// Position p's logits predict token p + 1: the last output token need not be fed.
 	let mut sequence = prompt.to_vec();
 	sequence.extend_from_slice(&output[..n - 1]);
-	let logits = model.teacher_logits(&sequence, prompt.len() - 1)?;
+	let first_output = prompt.len() - 1;
 	let mut worst = 0f64;
-	for (position, &token) in output.iter().enumerate() {
-		let row = logits.get(position)?.to_vec1::<f32>()?;
-		let margin = sampling.margin(&row, position as u32, token, epsilon);
-		worst = worst.max(margin);
-		if margin > epsilon {
-			return Ok(Verdict::rejected(position, worst, Rejection::NotExplained));
+	let mut bad = None;
+	model.teacher_logits_chunked(&sequence, first_output, CHUNK, |first, logits| {
+		for row in 0..logits.dim(0)? {
+			let position = first - first_output + row;
+			let logits = logits.get(row)?.to_vec1::<f32>()?;
+			let margin = sampling.margin(&logits, position as u32, output[position], epsilon);
+			worst = worst.max(margin);
+			if margin > epsilon {
+				bad = Some(position);
+				return Ok(false);
+			}
 		}
-	}
-	Ok(Verdict { accepted: true, first_bad_position: None, margin: worst, rejection: None })
+		Ok(true)
+	})?;
+	Ok(match bad {
+		Some(position) => Verdict::rejected(position, worst, Rejection::NotExplained),
+		None => {
+			Verdict { accepted: true, first_bad_position: None, margin: worst, rejection: None }
+		}
+	})
 }
 
 /// The rules that need no model run; `None` when the claim passes them. Ensures a claim that
