@@ -4,17 +4,17 @@
 //! The sequence: the weights are dequantized exactly to f32 (see [`Format`]); eight accumulators
 //! start at zero and lane `l` adds `w[k] · x[k]` for `k ≡ l (mod 8)` in increasing `k` by fused
 //! multiply-adds; the lanes are summed as `((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))`.
-//! The AVX2 kernels and the portable ones, decoding one position or a batch of them, on any number
+//! The AVX-512, AVX2 and portable kernels, decoding one position or a batch of them, on any number
 //! of threads, all follow it. So an output does not depend on how many positions were multiplied
 //! with it, nor on the thread count or the CPU: decoding token by token and a teacher-forced pass
-//! over the whole sequence get the same bits from every projection, and verification's tolerance
-//! only has to absorb the rest of the network.
+//! over the whole sequence get the same bits from every projection.
 //!
-//! [`Heads::attend`] does the same for causal attention, so on the CPU a whole forward pass is
-//! batch-invariant.
+//! [`Heads::attend`] does the same for causal attention and [`rows`] has the position-wise steps,
+//! so on the CPU a whole forward pass is batch-invariant: a verifier recomputes a provider's
+//! logits exactly, whatever its instruction set or thread count.
 //!
 //! The weights stay quantized in memory (about 5 bits per weight for Q4_1) and are dequantized
-//! in registers as they are read, which is what decoding, bound by memory bandwidth, needs.
+//! in registers as they are read, so decoding reads a quarter of the bytes f32 weights would take.
 //! Activations stay f32: rounding them to 8 bits, as llama.cpp does, is discontinuous and would
 //! turn last-bit differences elsewhere in the network into different tokens.
 
@@ -46,8 +46,9 @@ const ROW_GROUP: usize = 4;
 /// The instruction sets the kernels come in. All compute the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
-	/// The AVX2 kernels compiled with AVX-512VL's 32 registers, for bigger tiles, and batches
-	/// computed two positions to a 512-bit register.
+	/// AVX-512 F, DQ and VL: decoding two 4-bit weight rows to a 512-bit register through
+	/// per-block tables, batches two positions to a register, and the 256-bit kernels with 32
+	/// registers for bigger tiles.
 	Avx512,
 	Avx2Fma,
 	Portable,
@@ -101,6 +102,8 @@ pub enum Error {
 	Input { len: usize, cols: usize },
 	/// A row index past the last row.
 	Row { row: usize, rows: usize },
+	/// Matrices of different widths to stack.
+	Stack { cols: usize, other: usize },
 }
 
 impl fmt::Display for Error {
@@ -118,6 +121,9 @@ impl fmt::Display for Error {
 				write!(f, "an input of {len} values is not rows of {cols}")
 			}
 			Error::Row { row, rows } => write!(f, "row {row} of a matrix with {rows} rows"),
+			Error::Stack { cols, other } => {
+				write!(f, "cannot stack rows of {other} weights under rows of {cols}")
+			}
 		}
 	}
 }
@@ -182,7 +188,7 @@ impl Matrix {
 	pub fn stack(parts: &[Matrix]) -> Result<Self, Error> {
 		let cols = parts.first().map_or(BLOCK, |part| part.cols);
 		if let Some(part) = parts.iter().find(|part| part.cols != cols) {
-			return Err(Error::Input { len: part.cols, cols });
+			return Err(Error::Stack { cols, other: part.cols });
 		}
 		let rows = parts.iter().map(|part| part.rows).sum();
 		// The parts' blocks concatenated, if every part holds the format `$variant`.
