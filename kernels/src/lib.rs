@@ -54,30 +54,56 @@ pub enum Isa {
 	Portable,
 }
 
+/// The environment variable that asks the kernels for a slower instruction set than the CPU's
+/// best: `avx2` or `portable` (for comparisons and for ruling the vector kernels out).
+pub const ISA_VARIABLE: &str = "FAITHFUL_ISA";
+
 impl Isa {
-	/// The fastest the running CPU supports, detected once.
+	/// The instruction set the products run on: the fastest the CPU supports, or the one
+	/// [`ISA_VARIABLE`] names if the CPU supports it. Decided once per process.
 	pub fn detected() -> Self {
 		static DETECTED: OnceLock<Isa> = OnceLock::new();
 		*DETECTED.get_or_init(|| {
-			#[cfg(target_arch = "x86_64")]
-			if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-				if is_x86_feature_detected!("avx512f")
-					&& is_x86_feature_detected!("avx512dq")
-					&& is_x86_feature_detected!("avx512vl")
-				{
-					return Isa::Avx512;
-				}
-				return Isa::Avx2Fma;
+			let asked = std::env::var(ISA_VARIABLE).ok().and_then(|name| Self::from_name(&name));
+			match asked {
+				Some(isa) if Self::supported().contains(&isa) => isa,
+				_ => Self::supported()[0],
 			}
-			Isa::Portable
 		})
 	}
 
-	/// Every instruction set this CPU can run, fastest first.
+	/// Every instruction set this process may use, fastest first: those the CPU supports, from
+	/// [`Isa::detected`] down.
 	pub fn available() -> Vec<Self> {
-		let all = [Isa::Avx512, Isa::Avx2Fma, Isa::Portable];
-		let from = all.iter().position(|&isa| isa == Self::detected()).unwrap_or(all.len() - 1);
-		all[from..].to_vec()
+		let supported = Self::supported();
+		let from = supported.iter().position(|&isa| isa == Self::detected()).unwrap_or(0);
+		supported[from..].to_vec()
+	}
+
+	/// Every instruction set the CPU supports, fastest first.
+	fn supported() -> Vec<Self> {
+		let mut supported = vec![Isa::Portable];
+		#[cfg(target_arch = "x86_64")]
+		if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+			supported.insert(0, Isa::Avx2Fma);
+			if is_x86_feature_detected!("avx512f")
+				&& is_x86_feature_detected!("avx512dq")
+				&& is_x86_feature_detected!("avx512vl")
+			{
+				supported.insert(0, Isa::Avx512);
+			}
+		}
+		supported
+	}
+
+	/// The instruction set `name` ([`ISA_VARIABLE`]'s values) stands for.
+	pub fn from_name(name: &str) -> Option<Self> {
+		match name {
+			"avx512" => Some(Isa::Avx512),
+			"avx2" => Some(Isa::Avx2Fma),
+			"portable" => Some(Isa::Portable),
+			_ => None,
+		}
 	}
 }
 

@@ -114,7 +114,18 @@ fn the_cpu_running_the_tests_has_the_vector_kernels() {
 	// Every x86-64 machine the project runs its tests on has AVX2 and FMA; without them the
 	// cross-instruction-set checks below would compare the portable kernels with themselves.
 	#[cfg(target_arch = "x86_64")]
-	assert_ne!(Isa::detected(), Isa::Portable);
+	assert_ne!(Isa::supported()[0], Isa::Portable);
+}
+
+#[test]
+fn instruction_sets_are_named_as_the_environment_variable_takes_them() {
+	assert_eq!(Isa::from_name("avx512"), Some(Isa::Avx512));
+	assert_eq!(Isa::from_name("avx2"), Some(Isa::Avx2Fma));
+	assert_eq!(Isa::from_name("portable"), Some(Isa::Portable));
+	assert_eq!(Isa::from_name("sse2"), None);
+	let available = Isa::available();
+	assert_eq!(available[0], Isa::detected());
+	assert_eq!(available.last(), Some(&Isa::Portable));
 }
 
 fn reference(matrix: &Matrix, x: &[f32]) -> Vec<f64> {

@@ -222,6 +222,12 @@ fn bench(args: &ModelArgs, prompt_tokens: usize, outputs: &[usize]) -> Result<()
 	let started = Instant::now();
 	let mut model = args.load()?;
 	println!("load: {:.2} s", started.elapsed().as_secs_f64());
+	println!(
+		"kernels: {} ({} threads; {} and RAYON_NUM_THREADS choose)",
+		faithful_kernels::Isa::detected(),
+		rayon::current_num_threads(),
+		faithful_kernels::ISA_VARIABLE
+	);
 	let text =
 		"The history of the printing press begins in the fifteenth century, when movable type \
 		changed how books were made, sold and read across Europe. ";

@@ -102,6 +102,11 @@ pub async fn run(config: Config) -> Result<()> {
 	let key = keypair(&config.suri)?;
 	let me = AccountId32(key.public_key().0);
 	info!(provider = %address(&key), "starting the provider daemon");
+	info!(
+		kernels = %faithful_kernels::Isa::detected(),
+		threads = rayon::current_num_threads(),
+		"inference on the CPU"
+	);
 
 	let mut served = BTreeMap::new();
 	for path in &config.models {
