@@ -1,6 +1,7 @@
-//! Kernels in plain Rust for CPUs without AVX2 and FMA. `f32::mul_add` is a fused multiply-add
-//! with one rounding wherever it runs (in hardware or in the C library), so these compute the
-//! same bits as the vector kernels, only slower.
+//! Kernels in plain Rust, for CPUs the vector kernels do not cover (other architectures, or
+//! `FAITHFUL_ISA=portable`). `f32::mul_add` is a fused multiply-add with one rounding wherever it
+//! runs (in hardware or in the C library), so these compute the same bits as the vector kernels,
+//! only slower.
 
 /// The dot product of a dequantized row and a position in the crate's accumulation order.
 pub(crate) fn dot(row: &[f32], x: &[f32]) -> f32 {
