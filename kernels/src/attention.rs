@@ -98,11 +98,10 @@ fn attend_one(
 			}
 		}
 	}
-	let mut max = f32::NEG_INFINITY;
 	for score in &mut scores {
 		*score *= scale;
-		max = max.max(*score);
 	}
+	let max = largest(&scores);
 	let mut total = 0f32;
 	for score in &mut scores {
 		*score = (*score - max).exp();
@@ -125,4 +124,17 @@ fn attend_one(
 	for o in out.iter_mut() {
 		*o *= inverse;
 	}
+}
+
+/// The largest value, over eight running maxima so that they vectorise: the maximum is exact, so
+/// the order does not change it.
+fn largest(values: &[f32]) -> f32 {
+	let mut lanes = [f32::NEG_INFINITY; 8];
+	let mut chunks = values.chunks_exact(8);
+	for chunk in chunks.by_ref() {
+		for (lane, &value) in lanes.iter_mut().zip(chunk) {
+			*lane = lane.max(value);
+		}
+	}
+	chunks.remainder().iter().chain(&lanes).fold(f32::NEG_INFINITY, |max, &value| max.max(value))
 }
