@@ -43,6 +43,10 @@ const BATCH_POSITIONS: usize = 4;
 /// Rows per kernel call: four independent accumulators keep the FMA units busy.
 const ROW_GROUP: usize = 4;
 
+/// Rows per batch kernel call on AVX-512: six rows by four pairs of positions fill 24 of the 32
+/// registers with accumulators.
+const PAIR_PANEL_ROWS: usize = 6;
+
 /// The instruction sets the kernels come in. All compute the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
@@ -435,10 +439,14 @@ fn batch_product<B: Block>(
 		Isa::Avx512 => interleave_pairs(&xs),
 		_ => Vec::new(),
 	};
-	let mut panel = vec![0f32; ROW_GROUP * cols];
+	let group_rows = match isa {
+		Isa::Avx512 => PAIR_PANEL_ROWS,
+		_ => ROW_GROUP,
+	};
+	let mut panel = vec![0f32; group_rows * cols];
 	let mut first = 0;
 	while first < rows {
-		let count = ROW_GROUP.min(rows - first);
+		let count = group_rows.min(rows - first);
 		for (r, dequantized) in panel.chunks_exact_mut(cols).take(count).enumerate() {
 			dequantize_row(
 				&blocks[(first + r) * per_row..(first + r + 1) * per_row],
@@ -550,7 +558,7 @@ fn panel_pairs(
 	};
 	for tile in tiles.by_ref() {
 		let tile: [&[f32]; PAIRS] = tile.try_into().expect("exact chunk");
-		match <[&[f32]; ROW_GROUP]>::try_from(panel) {
+		match <[&[f32]; PAIR_PANEL_ROWS]>::try_from(panel) {
 			Ok(group) => {
 				// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; pairs are `2 cols`.
 				let products = unsafe { x86::dot_panel_pairs(group, tile) };
