@@ -176,8 +176,21 @@ fn perturbed(logits: &[f64], params: &SampledParams, position: u32, token: u32) 
 
 /// Token ids by logit, highest first, ties to the lower id.
 fn ranked(logits: &[f64]) -> Vec<u32> {
+	ranked_first(logits, logits.len())
+}
+
+/// The first `count` token ids of [`ranked`], without ordering the rest of the vocabulary (a
+/// top-k generator needs only k of them). The ranking is a total order, so these are exactly
+/// its first `count`.
+fn ranked_first(logits: &[f64], count: usize) -> Vec<u32> {
+	let by_rank =
+		|a: &u32, b: &u32| logits[*b as usize].total_cmp(&logits[*a as usize]).then(a.cmp(b));
 	let mut order: Vec<u32> = (0..logits.len() as u32).collect();
-	order.sort_by(|&a, &b| logits[b as usize].total_cmp(&logits[a as usize]).then(a.cmp(&b)));
+	if count < order.len() {
+		order.select_nth_unstable_by(count, by_rank);
+		order.truncate(count);
+	}
+	order.sort_by(by_rank);
 	order
 }
 
@@ -192,10 +205,10 @@ fn weights(logits: &[f64], temperature: f64) -> (Vec<f64>, f64) {
 
 /// The generator's candidates: top-k, then top-p on the full distribution's mass.
 fn filtered_candidates(logits: &[f64], params: &SampledParams) -> Vec<u32> {
-	let mut order = ranked(logits);
-	if params.top_k != 0 {
-		order.truncate(params.top_k as usize);
-	}
+	let mut order = match params.top_k {
+		0 => ranked(logits),
+		k => ranked_first(logits, k as usize),
+	};
 	if params.top_p < 1.0 {
 		let (weights, total) = weights(logits, params.temperature);
 		let mut mass_before = 0.0;
@@ -290,6 +303,16 @@ impl<'a> Filter<'a> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn the_first_k_ranked_tokens_are_the_full_rankings_first_k() {
+		// Many ties, so the lower-id rule decides.
+		let logits: Vec<f64> = (0..500u32).map(|i| f64::from((i * 7919) % 37) / 4.0).collect();
+		let full = ranked(&logits);
+		for k in [1, 2, 36, 37, 100, 499, 500, 600] {
+			assert_eq!(ranked_first(&logits, k), full[..k.min(500)], "k = {k}");
+		}
+	}
 
 	fn sampled(temperature: f64, top_k: u32, top_p: f64, seed: u64) -> Sampling {
 		Sampling::Sampled(SampledParams::new(temperature, top_k, top_p, seed).unwrap())
