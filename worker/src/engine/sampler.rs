@@ -13,6 +13,8 @@
 //! first `top_k` kept, then the shortest prefix whose probability mass (softmax of the full
 //! vocabulary at the temperature) reaches `top_p`.
 
+use std::cmp::Reverse;
+
 use anyhow::{ensure, Result};
 
 /// How a position's logits choose a token.
@@ -183,15 +185,25 @@ fn ranked(logits: &[f64]) -> Vec<u32> {
 /// top-k generator needs only k of them). The ranking is a total order, so these are exactly
 /// its first `count`.
 fn ranked_first(logits: &[f64], count: usize) -> Vec<u32> {
-	let by_rank =
-		|a: &u32, b: &u32| logits[*b as usize].total_cmp(&logits[*a as usize]).then(a.cmp(b));
-	let mut order: Vec<u32> = (0..logits.len() as u32).collect();
-	if count < order.len() {
-		order.select_nth_unstable_by(count, by_rank);
-		order.truncate(count);
+	// Sorting plain integer keys is several times faster than comparing through the logits; the
+	// key orders as `total_cmp` does, highest logit first, then the lower id.
+	let mut keys: Vec<(Reverse<i64>, u32)> = logits
+		.iter()
+		.enumerate()
+		.map(|(token, &logit)| (Reverse(total_order(logit)), token as u32))
+		.collect();
+	if count < keys.len() {
+		keys.select_nth_unstable(count);
+		keys.truncate(count);
 	}
-	order.sort_by(by_rank);
-	order
+	keys.sort_unstable();
+	keys.into_iter().map(|(_, token)| token).collect()
+}
+
+/// An integer that orders as `f64::total_cmp` orders its value.
+fn total_order(value: f64) -> i64 {
+	let bits = value.to_bits() as i64;
+	bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
 /// Unnormalised probabilities at the temperature, relative to the highest logit so nothing
@@ -303,6 +315,16 @@ impl<'a> Filter<'a> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn the_ranking_is_by_total_order_then_the_lower_id() {
+		let logits = [1.0, f64::NEG_INFINITY, -0.0, 0.0, 1.0, 2.5, -1e300, f64::INFINITY, 0.0];
+		let mut expected: Vec<u32> = (0..logits.len() as u32).collect();
+		expected
+			.sort_by(|&a, &b| logits[b as usize].total_cmp(&logits[a as usize]).then(a.cmp(&b)));
+		assert_eq!(ranked(&logits), expected);
+		assert_eq!(ranked(&logits), [7, 5, 0, 4, 3, 8, 2, 6, 1]);
+	}
 
 	#[test]
 	fn the_first_k_ranked_tokens_are_the_full_rankings_first_k() {
