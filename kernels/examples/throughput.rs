@@ -17,7 +17,7 @@ fn main() {
 			let matrix = Matrix::from_gguf(format, rows, cols, &bytes).unwrap();
 			let x: Vec<f32> =
 				(0..positions * cols).map(|i| (i % cols) as f32 / cols as f32).collect();
-			for isa in Isa::available() {
+			for &isa in Isa::available() {
 				let start = Instant::now();
 				for _ in 0..repeats {
 					std::hint::black_box(matrix.multiply_with(&x, isa).unwrap());

@@ -50,7 +50,7 @@ impl Heads {
 		);
 		let (len, positions) = (queries.len() / query_width, keys.len() / kv_width);
 		assert!(len <= positions, "{len} queries but {positions} keys");
-		let isa = if Isa::available().contains(&isa) { isa } else { Isa::Portable };
+		let isa = isa.or_portable();
 		let group = heads / kv_heads;
 		let mut out = vec![0f32; queries.len()];
 		let one = |(i, out): (usize, &mut [f32])| {

@@ -77,11 +77,23 @@ impl Isa {
 	}
 
 	/// Every instruction set this process may use, fastest first: those the CPU supports, from
-	/// [`Isa::detected`] down.
-	pub fn available() -> Vec<Self> {
-		let supported = Self::supported();
-		let from = supported.iter().position(|&isa| isa == Self::detected()).unwrap_or(0);
-		supported[from..].to_vec()
+	/// [`Isa::detected`] down. Decided once per process, like [`Isa::detected`].
+	pub fn available() -> &'static [Self] {
+		static AVAILABLE: OnceLock<Vec<Isa>> = OnceLock::new();
+		AVAILABLE.get_or_init(|| {
+			let supported = Self::supported();
+			let from = supported.iter().position(|&isa| isa == Self::detected()).unwrap_or(0);
+			supported[from..].to_vec()
+		})
+	}
+
+	/// `self` if this process may use it, otherwise the portable kernels.
+	pub(crate) fn or_portable(self) -> Self {
+		if Self::available().contains(&self) {
+			self
+		} else {
+			Isa::Portable
+		}
 	}
 
 	/// Every instruction set the CPU supports, fastest first.
@@ -304,7 +316,7 @@ impl Matrix {
 		if !x.len().is_multiple_of(self.cols) {
 			return Err(Error::Input { len: x.len(), cols: self.cols });
 		}
-		let isa = if Isa::available().contains(&isa) { isa } else { Isa::Portable };
+		let isa = isa.or_portable();
 		let (rows, cols) = (self.rows, self.cols);
 		Ok(match &self.weights {
 			Weights::F32(b) => product(b, rows, cols, x, isa),
@@ -439,6 +451,7 @@ fn batch_product<B: Block>(
 		Isa::Avx512 => interleave_pairs(&xs),
 		_ => Vec::new(),
 	};
+	let pairs: Vec<&[f32]> = pairs.chunks_exact(2 * cols).collect();
 	let group_rows = match isa {
 		Isa::Avx512 => PAIR_PANEL_ROWS,
 		_ => ROW_GROUP,
@@ -533,23 +546,21 @@ fn interleave_pairs(xs: &[&[f32]]) -> Vec<f32> {
 	pairs
 }
 
-/// The panel's rows times every position, two positions to a 512-bit register: four rows by
-/// four pairs per kernel call.
+/// The panel's rows times every position, two positions to a 512-bit register:
+/// [`PAIR_PANEL_ROWS`] rows by four pairs (`pairs`, from [`interleave_pairs`]) per kernel call.
 #[cfg(target_arch = "x86_64")]
 fn panel_pairs(
 	panel: &[&[f32]],
-	pairs: &[f32],
+	pairs: &[&[f32]],
 	xs: &[&[f32]],
 	first: usize,
 	rows: usize,
 	out: &mut [f32],
 ) {
 	const PAIRS: usize = 4;
-	let cols = panel[0].len();
 	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;
-	let pair_slices: Vec<&[f32]> = pairs.chunks_exact(2 * cols).collect();
 	let mut position = 0;
-	let mut tiles = pair_slices.chunks_exact(PAIRS);
+	let mut tiles = pairs.chunks_exact(PAIRS);
 	let mut store_tile = |position: usize, r: usize, ys: &[[f32; 2]]| {
 		for (p, pair) in ys.iter().enumerate() {
 			store(position + 2 * p, r, pair[0]);

@@ -102,7 +102,7 @@ fn the_kernels_follow_the_documented_accumulation_order() {
 	x[5] = -1e8;
 	x[2] = 1.0;
 	let matrix = Matrix::from_f32(1, 32, &[1.0; 32]).unwrap();
-	for isa in Isa::available() {
+	for &isa in Isa::available() {
 		assert_eq!(matrix.multiply_with(&x, isa).unwrap(), vec![1.0], "{isa}");
 	}
 	// Sequential summation would lose it: (1e8 + 1) rounds to 1e8 in f32.
@@ -164,7 +164,7 @@ proptest! {
 			let alone = matrix.multiply(x).unwrap();
 			prop_assert_eq!(&alone[..], &batch[position * rows..(position + 1) * rows]);
 		}
-		for isa in Isa::available() {
+		for &isa in Isa::available() {
 			let other = pool.install(|| matrix.multiply_with(&x, isa)).unwrap();
 			prop_assert!(other.iter().zip(&batch).all(|(a, b)| a.to_bits() == b.to_bits()), "{}", isa);
 		}
@@ -235,7 +235,7 @@ proptest! {
 			);
 			prop_assert_eq!(&alone[..], &together[p * query_width..(p + 1) * query_width]);
 		}
-		for isa in Isa::available() {
+		for &isa in Isa::available() {
 			let other = pool.install(|| heads.attend_with(&queries, &keys, &values, isa));
 			prop_assert!(other.iter().zip(&together).all(|(a, b)| a.to_bits() == b.to_bits()), "{}", isa);
 		}
