@@ -4,9 +4,11 @@
 //! token by token and a teacher-forced pass give the same bits.
 //!
 //! For query `q` at position `p` and head `h` (reading KV head `h / (heads / kv_heads)`):
-//! `s_j = dot(q, k_j) / sqrt(head_dim)` for `j = 0..=p`, with `dot` in the crate's eight-lane
-//! order; `e_j = exp(s_j - max s)`; the output is `(Σ_j e_j · v_j) / Σ_j e_j`, both sums in
-//! increasing `j`, the first by fused multiply-adds per dimension.
+//! `s_j = dot(q, k_j) / sqrt(head_dim)` for `j = first..=p`, with `dot` in the crate's
+//! eight-lane order; `e_j = exp(s_j - max s)`; the output is `(Σ_j e_j · v_j) / Σ_j e_j`, both
+//! sums in increasing `j`, the first by fused multiply-adds per dimension. `first` is 0, or
+//! `p + 1 - window` for a sliding window (Gemma's local layers); it depends on `p` alone, so a
+//! window keeps the invariance.
 
 use rayon::prelude::*;
 
@@ -18,6 +20,9 @@ pub struct Heads {
 	pub heads: usize,
 	pub kv_heads: usize,
 	pub head_dim: usize,
+	/// How many positions a query sees, its own included, when attention slides over a window;
+	/// `None` sees every position before it.
+	pub window: Option<usize>,
 }
 
 /// Key positions read per thread's share at the least: fewer are not worth waking a thread for.
@@ -37,9 +42,12 @@ impl Heads {
 
 	/// [`Heads::attend`] on the given instruction set; all give the same bits.
 	pub fn attend_with(&self, queries: &[f32], keys: &[f32], values: &[f32], isa: Isa) -> Vec<f32> {
-		let Heads { heads, kv_heads, head_dim } = *self;
+		let Heads { heads, kv_heads, head_dim, window } = *self;
 		assert!(
-			kv_heads > 0 && heads.is_multiple_of(kv_heads) && head_dim.is_multiple_of(8),
+			kv_heads > 0
+				&& heads.is_multiple_of(kv_heads)
+				&& head_dim.is_multiple_of(8)
+				&& window != Some(0),
 			"attention shape {self:?}"
 		);
 		let (query_width, kv_width) = (heads * head_dim, kv_heads * head_dim);
@@ -55,10 +63,12 @@ impl Heads {
 		let mut out = vec![0f32; queries.len()];
 		let one = |(i, out): (usize, &mut [f32])| {
 			let (query, head) = (i / heads, i % heads);
-			let visible = positions - len + query + 1;
+			let end = positions - len + query + 1;
+			let first = window.map_or(0, |window| end.saturating_sub(window));
 			let q = &queries[i * head_dim..(i + 1) * head_dim];
 			let kv = (head / group) * head_dim;
-			attend_one(isa, q, keys, values, kv, kv_width, visible, out);
+			let (keys, values) = (&keys[first * kv_width..], &values[first * kv_width..]);
+			attend_one(isa, q, keys, values, kv, kv_width, end - first, out);
 		};
 		let heads_per_task = KEYS_PER_TASK.div_ceil(positions);
 		if len * heads <= heads_per_task {
@@ -70,8 +80,8 @@ impl Heads {
 	}
 }
 
-/// One query head over the first `visible` positions; its KV head's values start at `kv` in each
-/// position's `kv_width` values.
+/// One query head over the first `visible` positions of `keys` and `values`; its KV head's values
+/// start at `kv` in each position's `kv_width` values.
 #[allow(clippy::too_many_arguments)]
 fn attend_one(
 	isa: Isa,

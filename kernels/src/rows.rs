@@ -26,6 +26,28 @@ pub fn swiglu(gate_up: &[f32], hidden: usize) -> Vec<f32> {
 	out
 }
 
+/// GEGLU over rows laid out as for [`swiglu`]: `gelu(gate) · up`, GELU in its tanh
+/// approximation, `g / 2 · (1 + tanh(sqrt(2 / π) · (g + 0.044715 g³)))` (Gemma's).
+pub fn geglu(gate_up: &[f32], hidden: usize) -> Vec<f32> {
+	const SQRT_2_OVER_PI: f32 = 0.797_884_6;
+	let mut out = Vec::with_capacity(gate_up.len() / 2);
+	for row in gate_up.chunks_exact(2 * hidden) {
+		let (gate, up) = row.split_at(hidden);
+		out.extend(gate.iter().zip(up).map(|(&g, &u)| {
+			let inner = SQRT_2_OVER_PI * (g + 0.044_715 * g * g * g);
+			0.5 * g * (1.0 + inner.tanh()) * u
+		}));
+	}
+	out
+}
+
+/// `x *= factor`, element by element.
+pub fn scale(x: &mut [f32], factor: f32) {
+	for x in x {
+		*x *= factor;
+	}
+}
+
 /// `x += y`, element by element.
 pub fn add(x: &mut [f32], y: &[f32]) {
 	for (x, y) in x.iter_mut().zip(y) {

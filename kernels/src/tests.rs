@@ -176,7 +176,7 @@ proptest! {
 }
 
 fn attention_reference(heads: &Heads, queries: &[f32], keys: &[f32], values: &[f32]) -> Vec<f64> {
-	let Heads { heads: h, kv_heads, head_dim: d } = *heads;
+	let Heads { heads: h, kv_heads, head_dim: d, window } = *heads;
 	let len = queries.len() / (h * d);
 	let positions = keys.len() / (kv_heads * d);
 	let mut out = Vec::new();
@@ -187,8 +187,9 @@ fn attention_reference(heads: &Heads, queries: &[f32], keys: &[f32], values: &[f
 			let at = |t: &[f32], j: usize| -> Vec<f64> {
 				t[(j * kv_heads + kv) * d..][..d].iter().map(|&v| f64::from(v)).collect()
 			};
-			let visible = positions - len + query + 1;
-			let scores: Vec<f64> = (0..visible)
+			let end = positions - len + query + 1;
+			let first = window.map_or(0, |window| end.saturating_sub(window));
+			let scores: Vec<f64> = (first..end)
 				.map(|j| {
 					at(keys, j).iter().zip(q).map(|(k, &q)| k * f64::from(q)).sum::<f64>()
 						/ (d as f64).sqrt()
@@ -198,7 +199,8 @@ fn attention_reference(heads: &Heads, queries: &[f32], keys: &[f32], values: &[f
 			let weights: Vec<f64> = scores.iter().map(|s| (s - max).exp()).collect();
 			let total: f64 = weights.iter().sum();
 			for i in 0..d {
-				out.push((0..visible).map(|j| weights[j] * at(values, j)[i]).sum::<f64>() / total);
+				let weighted = (first..end).map(|j| weights[j - first] * at(values, j)[i]);
+				out.push(weighted.sum::<f64>() / total);
 			}
 		}
 	}
@@ -209,8 +211,8 @@ proptest! {
 	#![proptest_config(ProptestConfig::with_cases(32))]
 
 	/// A query's attention is the same bits decoded alone (over the keys up to its position) or
-	/// with the rest of the sequence, on every instruction set and thread count, and it is
-	/// softmax attention to within f32 rounding.
+	/// with the rest of the sequence, on every instruction set and thread count, with or without
+	/// a sliding window, and it is softmax attention to within f32 rounding.
 	#[test]
 	fn attention_does_not_depend_on_batch_threads_or_instruction_set(
 		kv_heads in 1usize..4,
@@ -218,9 +220,10 @@ proptest! {
 		dims in 1usize..4,
 		positions in 1usize..20,
 		threads in 1usize..4,
+		window in proptest::option::of(1usize..8),
 		seed in any::<u64>(),
 	) {
-		let heads = Heads { heads: kv_heads * group, kv_heads, head_dim: 8 * dims };
+		let heads = Heads { heads: kv_heads * group, kv_heads, head_dim: 8 * dims, window };
 		let (query_width, kv_width) = (heads.heads * heads.head_dim, kv_heads * heads.head_dim);
 		let queries = inputs(positions * query_width, seed);
 		let keys = inputs(positions * kv_width, seed ^ 1);
@@ -247,7 +250,7 @@ proptest! {
 
 #[test]
 fn a_query_attends_only_to_the_positions_up_to_its_own() {
-	let heads = Heads { heads: 2, kv_heads: 1, head_dim: 8 };
+	let heads = Heads { heads: 2, kv_heads: 1, head_dim: 8, window: None };
 	let queries = inputs(3 * 16, 7);
 	let keys = inputs(3 * 8, 8);
 	let mut values = inputs(3 * 8, 9);
@@ -256,6 +259,21 @@ fn a_query_attends_only_to_the_positions_up_to_its_own() {
 	let after = heads.attend(&queries, &keys, &values);
 	assert_eq!(before[..2 * 16], after[..2 * 16], "the first two positions cannot see the third");
 	assert_ne!(before[2 * 16..], after[2 * 16..]);
+}
+
+#[test]
+fn a_sliding_window_hides_the_positions_before_it() {
+	let heads = Heads { heads: 2, kv_heads: 1, head_dim: 8, window: Some(2) };
+	let queries = inputs(4 * 16, 7);
+	let keys = inputs(4 * 8, 8);
+	let mut values = inputs(4 * 8, 9);
+	let before = heads.attend(&queries, &keys, &values);
+	values[..8].fill(100.0);
+	let after = heads.attend(&queries, &keys, &values);
+	assert_ne!(before[16..2 * 16], after[16..2 * 16], "position 1 sees position 0");
+	assert_eq!(before[2 * 16..], after[2 * 16..], "positions 2 and 3 see two positions back");
+	let unwindowed = Heads { window: None, ..heads }.attend(&queries, &keys, &values);
+	assert_ne!(unwindowed[3 * 16..], after[3 * 16..]);
 }
 
 #[test]
@@ -293,18 +311,30 @@ fn stacked_matrices_multiply_as_their_parts() {
 
 #[test]
 fn position_wise_steps_compute_their_definitions() {
-	use crate::rows::{add, rms_norm, swiglu};
+	use crate::rows::{add, geglu, rms_norm, scale, swiglu};
 	// Root mean squares: sqrt(12.5) for (3, 4), 1 for (1, -1).
 	let normed = rms_norm(&[3.0, 4.0, 1.0, -1.0], &[1.0, 2.0], 0.0);
-	let scale = 12.5f32.sqrt();
-	assert_eq!(normed, vec![3.0 / scale, 4.0 / scale * 2.0, 1.0, -2.0]);
+	let root = 12.5f32.sqrt();
+	assert_eq!(normed, vec![3.0 / root, 4.0 / root * 2.0, 1.0, -2.0]);
 	assert!(
 		rms_norm(&[0.0, 0.0], &[1.0, 1.0], 1e-5).iter().all(|v| *v == 0.0),
 		"eps keeps it finite"
 	);
 	let gated = swiglu(&[0.0, 2.0, 5.0, 7.0], 2);
 	assert_eq!(gated, vec![0.0, 2.0 / (1.0 + (-2.0f32).exp()) * 7.0]);
+	// GELU's tanh approximation against its f64 formula: gelu(0) = 0, gelu(1) ≈ 0.841192,
+	// gelu(-3) ≈ -0.003637.
+	let gated = geglu(&[0.0, 1.0, -3.0, 7.0, 2.0, 3.0], 3);
+	let gelu = |g: f64| {
+		g / 2.0 * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (g + 0.044715 * g.powi(3))).tanh())
+	};
+	for (ours, exact) in gated.iter().zip([0.0, gelu(1.0) * 2.0, gelu(-3.0) * 3.0]) {
+		assert!((f64::from(*ours) - exact).abs() < 1e-6, "{ours} vs {exact}");
+	}
+	assert!((gelu(1.0) - 0.841192).abs() < 1e-6);
 	let mut x = [1.0, 2.0];
 	add(&mut x, &[0.5, -2.0]);
 	assert_eq!(x, [1.5, 0.0]);
+	scale(&mut x, 2.0);
+	assert_eq!(x, [3.0, 0.0]);
 }

@@ -24,6 +24,20 @@ pub fn f32(metadata: &Metadata, key: &str) -> Result<f32> {
 	get(metadata, key)?.to_f32().with_context(|| format!("GGUF metadata {key}"))
 }
 
+/// A boolean flag, or `default` when the key is absent.
+pub fn flag(metadata: &Metadata, key: &str, default: bool) -> Result<bool> {
+	match metadata.get(key) {
+		Some(value) => value.to_bool().with_context(|| format!("GGUF metadata {key}")),
+		None => Ok(default),
+	}
+}
+
+/// An array of f32, such as a SentencePiece vocabulary's scores.
+pub fn floats(metadata: &Metadata, key: &str) -> Result<Vec<f32>> {
+	let values = get(metadata, key)?.to_vec().with_context(|| format!("GGUF metadata {key}"))?;
+	values.iter().map(|v| v.to_f32().with_context(|| format!("GGUF metadata {key}"))).collect()
+}
+
 /// An array of strings, such as a vocabulary or a merge list.
 pub fn strings<'a>(metadata: &'a Metadata, key: &str) -> Result<Vec<&'a str>> {
 	let values = get(metadata, key)?.to_vec().with_context(|| format!("GGUF metadata {key}"))?;

@@ -14,7 +14,7 @@ pub(crate) mod test_model;
 mod tokenizer;
 mod verify;
 
-pub use chat::ChatMl;
+pub use chat::Chat;
 pub use generate::{generate, Finish, Generation};
 pub use model::{Architecture, Model};
 pub use sampler::{SampledParams, Sampling};

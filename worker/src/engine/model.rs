@@ -7,18 +7,19 @@ use anyhow::{bail, ensure, Context, Result};
 use candle_core::{quantized::gguf_file::Content, Device, Tensor};
 
 use super::{
-	chat::ChatMl,
+	chat::Chat,
 	llama::{Cache, Llama, Variant},
 	metadata::{self, Metadata},
 	tokenizer::Tokenizer,
 };
 
-/// The model families the engine runs; `general.architecture` in the GGUF picks one. Llama and
-/// Qwen2 share the llama network; Gemma3 comes next.
+/// The model families the engine runs; `general.architecture` in the GGUF picks one. All three
+/// are variants of the llama network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Architecture {
 	Llama,
 	Qwen2,
+	Gemma3,
 }
 
 impl Architecture {
@@ -26,7 +27,8 @@ impl Architecture {
 		match metadata::string(metadata, "general.architecture")? {
 			"llama" => Ok(Self::Llama),
 			"qwen2" => Ok(Self::Qwen2),
-			other => bail!("unsupported architecture {other:?} (supported: llama, qwen2)"),
+			"gemma3" => Ok(Self::Gemma3),
+			other => bail!("unsupported architecture {other:?} (supported: llama, qwen2, gemma3)"),
 		}
 	}
 
@@ -34,6 +36,7 @@ impl Architecture {
 		match self {
 			Self::Llama => Variant::LLAMA,
 			Self::Qwen2 => Variant::QWEN2,
+			Self::Gemma3 => Variant::GEMMA3,
 		}
 	}
 }
@@ -45,7 +48,7 @@ enum Network {
 pub struct Model {
 	architecture: Architecture,
 	tokenizer: Tokenizer,
-	chat: ChatMl,
+	chat: Chat,
 	network: Network,
 	/// The sequence being generated.
 	cache: Cache,
@@ -61,7 +64,7 @@ impl Model {
 		let md = &content.metadata;
 		let architecture = Architecture::from_gguf(md)?;
 		let tokenizer = Tokenizer::from_gguf(md)?;
-		let chat = ChatMl::from_tokenizer(&tokenizer)?;
+		let chat = Chat::from_tokenizer(&tokenizer)?;
 		let rows = content
 			.tensor_infos
 			.get("token_embd.weight")
@@ -94,7 +97,7 @@ impl Model {
 		&self.tokenizer
 	}
 
-	pub fn chat(&self) -> &ChatMl {
+	pub fn chat(&self) -> &Chat {
 		&self.chat
 	}
 
@@ -208,7 +211,13 @@ mod tests {
 
 	#[test]
 	fn decoding_token_by_token_gives_the_teacher_forced_pass_bits() {
-		let mut model = test_model::load();
+		decoding_gives_the_teacher_forced_bits(test_model::load());
+		let gemma = test_model::write_architecture(true, "gemma3");
+		// Longer than the sliding window, so decoding drops positions out of it.
+		decoding_gives_the_teacher_forced_bits(Model::load(gemma.path(), &Device::Cpu).unwrap());
+	}
+
+	fn decoding_gives_the_teacher_forced_bits(mut model: Model) {
 		let tokens = model.tokenizer().encode("the cat sat in the hat, 42 times").unwrap();
 		let all = model.teacher_logits(&tokens, 0).unwrap();
 		let mut worst = 0f32;
@@ -232,6 +241,10 @@ mod tests {
 		let diff = (tail - all.narrow(0, 5, tokens.len() - 5).unwrap()).unwrap();
 		let max = diff.abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
 		assert_eq!(max, 0.0);
+	}
+
+	fn largest_difference(a: &Tensor, b: &Tensor) -> f32 {
+		(a - b).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap()
 	}
 
 	/// The largest difference between `model`'s logits and `reference`'s (the last position's
@@ -303,6 +316,95 @@ mod tests {
 		let worst = largest_difference_from(&model, |input| {
 			reference.forward(input, 0).unwrap().squeeze(0).unwrap().to_vec1().unwrap()
 		});
+		assert!(worst < 1e-4, "largest logit difference {worst}");
+	}
+
+	/// candle's `gemma3` (the Hugging Face layout, in f32) is an independent implementation of
+	/// Gemma 3, compared the same way on the tiny Gemma's f32 weights under their Hugging Face
+	/// names. Two conventions differ: Hugging Face's norms multiply by `1 + weight` where the
+	/// GGUF stores the sum; and candle's model runs here one token at a time (its cache refuses
+	/// longer inputs of this shape), where its window of `w` positions is Hugging Face's and
+	/// llama.cpp's (ours). The prompt is several windows long.
+	#[test]
+	fn the_gemma3_forward_pass_agrees_with_candles_gemma3() {
+		use candle_transformers::models::gemma3::{Config, Model as Reference};
+		let file = test_model::write_architecture(false, "gemma3");
+		let model = Model::load(file.path(), &Device::Cpu).unwrap();
+		assert_eq!(model.architecture(), Architecture::Gemma3);
+		let mut reader = File::open(file.path()).unwrap();
+		let content = Content::read(&mut reader).unwrap();
+		let mut tensors = std::collections::HashMap::new();
+		for (name, _) in content.tensor_infos.iter() {
+			let tensor = content.tensor(&mut reader, name, &Device::Cpu).unwrap();
+			let mut tensor = tensor.dequantize(&Device::Cpu).unwrap();
+			let hf = match name.strip_prefix("blk.") {
+				None if name == "token_embd.weight" => "model.embed_tokens.weight".to_string(),
+				None => {
+					tensor = (tensor - 1.0).unwrap();
+					"model.norm.weight".to_string()
+				}
+				Some(rest) => {
+					let (layer, part) = rest.split_once('.').unwrap();
+					let (hf_part, is_norm) = match part {
+						"attn_q.weight" => ("self_attn.q_proj", false),
+						"attn_k.weight" => ("self_attn.k_proj", false),
+						"attn_v.weight" => ("self_attn.v_proj", false),
+						"attn_output.weight" => ("self_attn.o_proj", false),
+						"attn_q_norm.weight" => ("self_attn.q_norm", true),
+						"attn_k_norm.weight" => ("self_attn.k_norm", true),
+						"ffn_gate.weight" => ("mlp.gate_proj", false),
+						"ffn_up.weight" => ("mlp.up_proj", false),
+						"ffn_down.weight" => ("mlp.down_proj", false),
+						"attn_norm.weight" => ("input_layernorm", true),
+						"post_attention_norm.weight" => ("post_attention_layernorm", true),
+						"ffn_norm.weight" => ("pre_feedforward_layernorm", true),
+						"post_ffw_norm.weight" => ("post_feedforward_layernorm", true),
+						other => panic!("unexpected tensor {other}"),
+					};
+					if is_norm {
+						tensor = (tensor - 1.0).unwrap();
+					}
+					format!("model.layers.{layer}.{hf_part}.weight")
+				}
+			};
+			tensors.insert(hf, tensor);
+		}
+		let vb =
+			candle_nn::VarBuilder::from_tensors(tensors, candle_core::DType::F32, &Device::Cpu);
+		let md = &content.metadata;
+		let get = |key: &str| metadata::usize(md, &format!("gemma3.{key}")).unwrap();
+		let head_dim = get("attention.key_length");
+		let config = Config {
+			attention_bias: false,
+			head_dim,
+			hidden_activation: candle_nn::Activation::GeluPytorchTanh,
+			hidden_size: get("embedding_length"),
+			intermediate_size: get("feed_forward_length"),
+			num_attention_heads: get("attention.head_count"),
+			num_hidden_layers: get("block_count"),
+			num_key_value_heads: get("attention.head_count_kv"),
+			rms_norm_eps: 1e-5,
+			rope_theta: 1_000_000.0,
+			rope_local_base_freq: 10_000.0,
+			vocab_size: model.tokenizer().len(),
+			final_logit_softcapping: None,
+			attn_logit_softcapping: None,
+			query_pre_attn_scalar: head_dim,
+			sliding_window: test_model::GEMMA_WINDOW,
+			sliding_window_pattern: 6,
+			max_position_embeddings: 256,
+		};
+		let mut reference = Reference::new(false, &config, vb).unwrap();
+		let tokens = model.chat_prompt("the cat sat in the hat, 1999 times").unwrap();
+		assert!(tokens.len() > 3 * test_model::GEMMA_WINDOW);
+		let ours = model.teacher_logits(&tokens, 0).unwrap();
+		let mut worst = 0f32;
+		for (position, &token) in tokens.iter().enumerate() {
+			let input = Tensor::new(&[token], &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+			let theirs = reference.forward(&input, position).unwrap().flatten_all().unwrap();
+			let row = ours.get(position).unwrap();
+			worst = worst.max(largest_difference(&row, &theirs));
+		}
 		assert!(worst < 1e-4, "largest logit difference {worst}");
 	}
 

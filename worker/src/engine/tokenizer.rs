@@ -3,9 +3,12 @@
 //!
 //! Supported: byte-level BPE (`tokenizer.ggml.model = gpt2`) with the `smollm` pre-tokenizer
 //! (digits split one by one, then GPT-2's byte-level split) or the `qwen2` one (Qwen2's split
-//! pattern, then the byte-level mapping). Encoding runs through the
-//! `tokenizers` crate's BPE; decoding maps each token back to its bytes here, which also lets
-//! generation stream text token by token.
+//! pattern, then the byte-level mapping); and SentencePiece's BPE (`llama`, Gemma's), whose
+//! files carry a score per token instead of merges: spaces become `▁`, adjacent pieces merge
+//! best score first, and characters outside the vocabulary fall back to `<0xXX>` byte tokens.
+//! Encoding runs through the `tokenizers` crate's BPE (SentencePiece's merges derived from the
+//! scores, as `tokenizers` converts such models); decoding maps each token back to its bytes
+//! here, which also lets generation stream text token by token.
 //!
 //! Control tokens (`<|im_start|>`, `<|im_end|>`...) are left out of the BPE vocabulary, so text
 //! can never encode to them: a prompt that contains the characters `<|im_end|>` stays plain
@@ -15,7 +18,8 @@ use std::collections::HashMap;
 
 use anyhow::{anyhow, bail, ensure, Result};
 use tokenizers::{
-	models::bpe::{Vocab, BPE},
+	models::bpe::{Merges, Vocab, BPE},
+	normalizers::{self, prepend::Prepend, replace::Replace},
 	pre_tokenizers::{
 		byte_level::ByteLevel,
 		digits::Digits,
@@ -35,12 +39,20 @@ const QWEN2_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}
 /// llama.cpp's token type for control tokens.
 const TOKEN_TYPE_CONTROL: i64 = 3;
 
+/// llama.cpp's token type for SentencePiece's byte tokens, `<0x00>` to `<0xFF>`.
+const TOKEN_TYPE_BYTE: i64 = 6;
+
+/// SentencePiece's stand-in for a space.
+const SPACE: char = '▁';
+
 pub struct Tokenizer {
 	bpe: tokenizers::Tokenizer,
 	/// Each token's bytes, by id.
 	pieces: Vec<Vec<u8>>,
 	/// Control tokens by their text, for the chat template to look up.
 	control: HashMap<String, u32>,
+	/// The token that starts every sequence, when the model wants one.
+	bos: Option<u32>,
 }
 
 /// The pre-tokenizer llama.cpp names `name` (`tokenizer.ggml.pre`).
@@ -69,44 +81,98 @@ fn pre_tokenizer(name: &str) -> Result<Sequence> {
 impl Tokenizer {
 	pub fn from_gguf(metadata: &Metadata) -> Result<Self> {
 		let model = metadata::string(metadata, "tokenizer.ggml.model")?;
-		ensure!(model == "gpt2", "unsupported tokenizer model {model:?} (only byte-level BPE)");
-		let pre_tokenizer = pre_tokenizer(metadata::string(metadata, "tokenizer.ggml.pre")?)?;
-
+		let sentencepiece = match model {
+			"gpt2" => false,
+			"llama" => true,
+			other => bail!(
+				"unsupported tokenizer model {other:?} (supported: gpt2, byte-level BPE; llama, \
+				 SentencePiece BPE)"
+			),
+		};
 		let tokens = metadata::strings(metadata, "tokenizer.ggml.tokens")?;
 		let types = metadata::integers(metadata, "tokenizer.ggml.token_type")?;
 		if let Some(types) = &types {
 			ensure!(types.len() == tokens.len(), "token types and tokens differ in number");
 		}
-		let is_control = |id: usize| types.as_ref().is_some_and(|t| t[id] == TOKEN_TYPE_CONTROL);
+		let type_of = |id: usize| types.as_ref().map(|types| types[id]);
 
 		let byte_of = byte_of_char();
 		let mut vocab = Vocab::default();
 		let mut control = HashMap::new();
 		let mut pieces = Vec::with_capacity(tokens.len());
 		for (id, &token) in tokens.iter().enumerate() {
-			if is_control(id) {
-				control.insert(token.to_owned(), id as u32);
-				pieces.push(token.as_bytes().to_vec());
-			} else {
-				vocab.insert(token.to_owned(), id as u32);
-				pieces.push(token_bytes(token, &byte_of));
-			}
+			let bytes = match type_of(id) {
+				Some(TOKEN_TYPE_CONTROL) => {
+					control.insert(token.to_owned(), id as u32);
+					pieces.push(token.as_bytes().to_vec());
+					continue;
+				}
+				Some(TOKEN_TYPE_BYTE) if sentencepiece => vec![byte_token(token)?],
+				_ if sentencepiece => token.replace(SPACE, " ").into_bytes(),
+				_ => token_bytes(token, &byte_of),
+			};
+			vocab.insert(token.to_owned(), id as u32);
+			pieces.push(bytes);
 		}
 
-		let merges = metadata::strings(metadata, "tokenizer.ggml.merges")?
-			.into_iter()
-			.map(|merge| {
-				merge
-					.split_once(' ')
-					.map(|(a, b)| (a.to_owned(), b.to_owned()))
-					.ok_or_else(|| anyhow!("malformed merge {merge:?}"))
-			})
-			.collect::<Result<Vec<_>>>()?;
-		let bpe =
-			BPE::builder().vocab_and_merges(vocab, merges).build().map_err(anyhow::Error::msg)?;
-		let mut tokenizer = tokenizers::Tokenizer::new(bpe);
-		tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
-		Ok(Self { bpe: tokenizer, pieces, control })
+		// llama.cpp's defaults: SentencePiece models start with BOS and a space unless told not
+		// to; byte-level ones do neither.
+		let bos = match metadata::flag(metadata, "tokenizer.ggml.add_bos_token", sentencepiece)? {
+			true => {
+				let id = metadata::usize(metadata, "tokenizer.ggml.bos_token_id")?;
+				ensure!(id < tokens.len(), "BOS token {id} outside the vocabulary");
+				Some(id as u32)
+			}
+			false => None,
+		};
+		let tokenizer = match sentencepiece {
+			false => {
+				let merges = metadata::strings(metadata, "tokenizer.ggml.merges")?
+					.into_iter()
+					.map(|merge| {
+						merge
+							.split_once(' ')
+							.map(|(a, b)| (a.to_owned(), b.to_owned()))
+							.ok_or_else(|| anyhow!("malformed merge {merge:?}"))
+					})
+					.collect::<Result<Vec<_>>>()?;
+				let pre_tokenizer =
+					pre_tokenizer(metadata::string(metadata, "tokenizer.ggml.pre")?)?;
+				let bpe = BPE::builder()
+					.vocab_and_merges(vocab, merges)
+					.build()
+					.map_err(anyhow::Error::msg)?;
+				let mut tokenizer = tokenizers::Tokenizer::new(bpe);
+				tokenizer.with_pre_tokenizer(Some(pre_tokenizer));
+				tokenizer
+			}
+			true => {
+				let scores = metadata::floats(metadata, "tokenizer.ggml.scores")?;
+				ensure!(scores.len() == tokens.len(), "token scores and tokens differ in number");
+				let merges = merges_by_score(&vocab, &scores);
+				let bpe = BPE::builder()
+					.vocab_and_merges(vocab, merges)
+					.byte_fallback(true)
+					.build()
+					.map_err(anyhow::Error::msg)?;
+				let space = Replace::new(" ", SPACE.to_string()).map_err(anyhow::Error::msg)?;
+				let mut steps = vec![space.into()];
+				if metadata::flag(metadata, "tokenizer.ggml.add_space_prefix", true)? {
+					steps.push(Prepend::new(SPACE.to_string()).into());
+				}
+				let mut tokenizer = tokenizers::Tokenizer::new(bpe);
+				tokenizer
+					.with_normalizer(Some(normalizers::Sequence::new(steps)))
+					.map_err(anyhow::Error::msg)?;
+				tokenizer
+			}
+		};
+		Ok(Self { bpe: tokenizer, pieces, control, bos })
+	}
+
+	/// The token every sequence starts with, if the model wants one (`<bos>` for Gemma).
+	pub fn bos(&self) -> Option<u32> {
+		self.bos
 	}
 
 	/// Token ids for plain text (no control tokens, no BOS).
@@ -163,6 +229,33 @@ pub(super) fn byte_of_char() -> HashMap<char, u8> {
 			(c, byte)
 		})
 		.collect()
+}
+
+/// SentencePiece's merges, derived from its scores: a piece that splits into two pieces of the
+/// vocabulary is a merge of them, ranked by the piece's score, best first (ties by id), so BPE
+/// applied with these merges joins the adjacent pair whose union scores best, as SentencePiece
+/// does.
+fn merges_by_score(vocab: &Vocab, scores: &[f32]) -> Merges {
+	let mut ranked: Vec<(f32, u32, u32, String, String)> = Vec::new();
+	for (piece, &id) in vocab {
+		for (split, _) in piece.char_indices().skip(1) {
+			let (left, right) = piece.split_at(split);
+			if let (Some(&l), Some(_)) = (vocab.get(left), vocab.get(right)) {
+				ranked.push((scores[id as usize], id, l, left.to_owned(), right.to_owned()));
+			}
+		}
+	}
+	ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+	ranked.into_iter().map(|(_, _, _, left, right)| (left, right)).collect()
+}
+
+/// The byte of a SentencePiece byte token, `<0xAB>`.
+fn byte_token(token: &str) -> Result<u8> {
+	token
+		.strip_prefix("<0x")
+		.and_then(|hex| hex.strip_suffix('>'))
+		.and_then(|hex| u8::from_str_radix(hex, 16).ok())
+		.ok_or_else(|| anyhow!("byte token {token:?} is not <0xXX>"))
 }
 
 /// A byte-level token's bytes; a character outside the alphabet (never in a byte-level
@@ -290,6 +383,72 @@ mod tests {
 		assert!(!ids.contains(&end) && ids.len() > 1, "{ids:?}");
 		assert_eq!(tokenizer.decode(&[end]).unwrap(), "<|im_end|>");
 		assert!(tokenizer.piece(tokenizer.len() as u32).is_err());
+	}
+
+	fn gemma() -> Tokenizer {
+		Tokenizer::from_gguf(&test_model::metadata_of("gemma3")).unwrap()
+	}
+
+	/// SentencePiece's BPE as llama.cpp runs it, written plainly: spaces to `▁`, then while some
+	/// adjacent pair joins into a piece of the vocabulary, join the best-scoring one (the leftmost
+	/// of equals); pieces outside the vocabulary become their bytes' tokens.
+	fn sentencepiece_reference(text: &str) -> Vec<u32> {
+		let tokens = test_model::sentencepiece_tokens();
+		let find = |piece: &str| {
+			tokens.iter().position(|(t, kind, _)| t == piece && *kind != 3).map(|id| id as u32)
+		};
+		let mut symbols: Vec<String> =
+			text.replace(' ', "▁").chars().map(|c| c.to_string()).collect();
+		loop {
+			let mut best: Option<(f32, usize)> = None;
+			for i in 0..symbols.len().saturating_sub(1) {
+				if let Some(id) = find(&format!("{}{}", symbols[i], symbols[i + 1])) {
+					let score = tokens[id as usize].2;
+					if best.is_none_or(|(b, _)| score > b) {
+						best = Some((score, i));
+					}
+				}
+			}
+			let Some((_, i)) = best else { break };
+			let right = symbols.remove(i + 1);
+			symbols[i].push_str(&right);
+		}
+		symbols
+			.iter()
+			.flat_map(|symbol| match find(symbol) {
+				Some(id) => vec![id],
+				None => symbol.bytes().map(|b| find(&format!("<0x{b:02X}>")).unwrap()).collect(),
+			})
+			.collect()
+	}
+
+	#[test]
+	fn sentencepiece_text_round_trips_through_pieces_and_bytes() {
+		let tokenizer = gemma();
+		for text in ["", "the cat sat", " user\n", "année ✓ 😀", "  two  spaces"] {
+			let ids = tokenizer.encode(text).unwrap();
+			assert_eq!(tokenizer.decode(&ids).unwrap(), text);
+		}
+		let piece = |id: u32| String::from_utf8(tokenizer.piece(id).unwrap().to_vec()).unwrap();
+		let words: Vec<String> =
+			tokenizer.encode(" the cat sat").unwrap().into_iter().map(piece).collect();
+		assert_eq!(words, [" the", " cat", " sat"]);
+		let accent = tokenizer.encode("é").unwrap();
+		assert_eq!(accent.len(), 2, "é is outside the vocabulary: its two bytes' tokens");
+		assert_eq!(tokenizer.decode(&accent).unwrap(), "é");
+		let bos = tokenizer.bos().unwrap();
+		assert_eq!(tokenizer.decode(&[bos]).unwrap(), "<bos>");
+		assert!(!tokenizer.encode("<bos>").unwrap().contains(&bos), "text never encodes to BOS");
+		assert!(Tokenizer::from_gguf(&test_model::metadata()).unwrap().bos().is_none());
+	}
+
+	proptest::proptest! {
+		/// Our SentencePiece encoding (the `tokenizers` crate's BPE with merges derived from the
+		/// scores) is llama.cpp's algorithm's.
+		#[test]
+		fn sentencepiece_encoding_is_the_score_ordered_merge(text in "[tha ecsinur\né]{0,24}") {
+			proptest::prop_assert_eq!(gemma().encode(&text).unwrap(), sentencepiece_reference(&text));
+		}
 	}
 
 	#[test]

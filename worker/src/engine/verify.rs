@@ -172,7 +172,12 @@ mod tests {
 
 	#[test]
 	fn honest_outputs_verify() {
-		let mut model = test_model::load();
+		for architecture in ["llama", "gemma3"] {
+			honest_outputs_of_verify(test_model::load_architecture(architecture));
+		}
+	}
+
+	fn honest_outputs_of_verify(mut model: Model) {
 		for (text, sampling) in [("the cat", Sampling::Greedy), ("in the hat", sampled())] {
 			let prompt = model.chat_prompt(text).unwrap();
 			let out = generate(&mut model, &prompt, &sampling, MAX, |_, _| {}).unwrap();
@@ -186,7 +191,12 @@ mod tests {
 
 	#[test]
 	fn a_changed_token_is_rejected_at_its_position() {
-		let mut model = test_model::load();
+		for architecture in ["llama", "gemma3"] {
+			a_changed_token_of_is_rejected(test_model::load_architecture(architecture));
+		}
+	}
+
+	fn a_changed_token_of_is_rejected(mut model: Model) {
 		let prompt = model.chat_prompt("the cat").unwrap();
 		for sampling in [Sampling::Greedy, sampled()] {
 			let out = generate(&mut model, &prompt, &sampling, MAX, |_, _| {}).unwrap();

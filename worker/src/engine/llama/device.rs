@@ -5,7 +5,7 @@
 use anyhow::{anyhow, Result};
 use candle_core::{quantized::QTensor, DType, Device, Tensor};
 
-use super::{Rotary, Rotation, Shape};
+use super::{Rotaries, Rotary, Rotation, Shape, Variant};
 
 pub(super) struct Weights {
 	layers: Vec<Layer>,
@@ -27,6 +27,15 @@ struct Layer {
 	gate: Tensor,
 	up: Tensor,
 	down: Tensor,
+	gemma: Option<GemmaNorms>,
+}
+
+/// The weights of Gemma 3's extra RMS norms in a layer (see `host.rs`).
+struct GemmaNorms {
+	query: Tensor,
+	key: Tensor,
+	attention_output: Tensor,
+	ffn_output: Tensor,
 }
 
 /// One layer's keys and values, `(1, kv_heads, positions, head_dim)`.
@@ -50,7 +59,7 @@ impl Weights {
 	pub(super) fn load(
 		output: &str,
 		blocks: usize,
-		qkv_bias: bool,
+		variant: Variant,
 		read: &mut dyn FnMut(&str) -> Result<QTensor>,
 	) -> Result<Self> {
 		let mut dequantized = |name: &str| -> Result<Tensor> {
@@ -59,7 +68,7 @@ impl Weights {
 		};
 		let mut layers = Vec::with_capacity(blocks);
 		for i in 0..blocks {
-			let qkv_bias = match qkv_bias {
+			let qkv_bias = match variant.qkv_bias {
 				true => {
 					let mut bias = |part: &str| dequantized(&format!("blk.{i}.{part}.bias"));
 					Some([bias("attn_q")?, bias("attn_k")?, bias("attn_v")?])
@@ -67,7 +76,17 @@ impl Weights {
 				false => None,
 			};
 			let mut weight = |part: &str| dequantized(&format!("blk.{i}.{part}.weight"));
+			let gemma = match variant.gemma {
+				true => Some(GemmaNorms {
+					query: weight("attn_q_norm")?,
+					key: weight("attn_k_norm")?,
+					attention_output: weight("post_attention_norm")?,
+					ffn_output: weight("post_ffw_norm")?,
+				}),
+				false => None,
+			};
 			layers.push(Layer {
+				gemma,
 				qkv_bias,
 				attention_norm: weight("attn_norm")?,
 				q: weight("attn_q")?,
@@ -122,7 +141,7 @@ impl Weights {
 		&self,
 		shape: &Shape,
 		embedded: Tensor,
-		rotary: &Rotary,
+		rotaries: &Rotaries,
 		kv: &mut Vec<Kv>,
 		offset: usize,
 		from: usize,
@@ -130,24 +149,48 @@ impl Weights {
 		let device = embedded.device().clone();
 		let (len, _) = embedded.dims2()?;
 		let mut x = embedded.unsqueeze(0)?;
-		let cos = Tensor::from_slice(&rotary.cos, (len, rotary.half), &device)?;
-		let sin = Tensor::from_slice(&rotary.sin, (len, rotary.half), &device)?;
-		let mask = match len > 1 {
-			true => Some(causal_mask(offset, len, &device)?),
-			false => None,
+		let angles = |rotary: &Rotary| -> Result<(Tensor, Tensor)> {
+			Ok((
+				Tensor::from_slice(&rotary.cos, (len, rotary.half), &device)?,
+				Tensor::from_slice(&rotary.sin, (len, rotary.half), &device)?,
+			))
 		};
+		let global = angles(&rotaries.global)?;
+		let local = rotaries.local.as_ref().map(angles).transpose()?;
+		let mut masks = std::collections::HashMap::new();
 		if kv.is_empty() {
 			let empty = Tensor::zeros((1, shape.kv_heads, 0, shape.head_dim), DType::F32, &device)?;
 			kv.resize_with(self.layers.len(), || Kv { keys: empty.clone(), values: empty.clone() });
 		}
-		for (layer, kv) in self.layers.iter().zip(kv.iter_mut()) {
-			let h = candle_nn::ops::rms_norm(&x, &layer.attention_norm, shape.rms_eps)?;
-			let attended = attend(shape, layer, &h, (&cos, &sin), mask.as_ref(), kv)?;
-			x = (x + project(&attended, &layer.o)?)?;
-			let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, shape.rms_eps)?;
-			let gated =
-				(candle_nn::ops::silu(&project(&h, &layer.gate)?)? * project(&h, &layer.up)?)?;
-			x = (x + project(&gated, &layer.down)?)?;
+		let norm = |x: &Tensor, weight: &Tensor| candle_nn::ops::rms_norm(x, weight, shape.rms_eps);
+		for (index, (layer, kv)) in self.layers.iter().zip(kv.iter_mut()).enumerate() {
+			let window = shape.window(index);
+			let angles = match (window, &local) {
+				(Some(_), Some(local)) => local,
+				_ => &global,
+			};
+			if let std::collections::hash_map::Entry::Vacant(entry) = masks.entry(window) {
+				entry.insert(mask(offset, len, window, &device)?);
+			}
+			let h = norm(&x, &layer.attention_norm)?;
+			let attended = attend(shape, layer, &h, angles, masks[&window].as_ref(), kv)?;
+			let mut attention = project(&attended, &layer.o)?;
+			if let Some(norms) = &layer.gemma {
+				attention = norm(&attention, &norms.attention_output)?;
+			}
+			x = (x + attention)?;
+			let h = norm(&x, &layer.ffn_norm)?;
+			let (gate, up) = (project(&h, &layer.gate)?, project(&h, &layer.up)?);
+			let gated = match layer.gemma {
+				// candle's `gelu` is the tanh approximation.
+				Some(_) => (gate.gelu()? * up)?,
+				None => (candle_nn::ops::silu(&gate)? * up)?,
+			};
+			let mut ffn = project(&gated, &layer.down)?;
+			if let Some(norms) = &layer.gemma {
+				ffn = norm(&ffn, &norms.ffn_output)?;
+			}
+			x = (x + ffn)?;
 		}
 		let x =
 			candle_nn::ops::rms_norm(&x.narrow(1, from, len - from)?, &self.norm, shape.rms_eps)?;
@@ -161,7 +204,7 @@ fn attend(
 	shape: &Shape,
 	layer: &Layer,
 	h: &Tensor,
-	(cos, sin): (&Tensor, &Tensor),
+	(cos, sin): &(Tensor, Tensor),
 	mask: Option<&Tensor>,
 	kv: &mut Kv,
 ) -> Result<Tensor> {
@@ -170,7 +213,7 @@ fn attend(
 	let split = |t: Tensor, heads: usize| -> Result<Tensor> {
 		Ok(t.reshape((batch, len, heads, head_dim))?.transpose(1, 2)?.contiguous()?)
 	};
-	let rotate = |t: &Tensor| match shape.rotation {
+	let rotate = |t: &Tensor| match shape.rope.rotation {
 		Rotation::Interleaved => candle_nn::rotary_emb::rope_i(t, cos, sin),
 		Rotation::Halves => candle_nn::rotary_emb::rope(t, cos, sin),
 	};
@@ -181,8 +224,16 @@ fn attend(
 			None => projected,
 		})
 	};
-	let q = rotate(&split(biased(&layer.q, 0)?, shape.heads)?)?;
-	let k = rotate(&split(biased(&layer.k, 1)?, shape.kv_heads)?)?;
+	let (mut q, mut k) =
+		(split(biased(&layer.q, 0)?, shape.heads)?, split(biased(&layer.k, 1)?, shape.kv_heads)?);
+	if let Some(norms) = &layer.gemma {
+		q = candle_nn::ops::rms_norm(&q, &norms.query, shape.rms_eps)?;
+		k = candle_nn::ops::rms_norm(&k, &norms.key, shape.rms_eps)?;
+	}
+	let (mut q, k) = (rotate(&q)?, rotate(&k)?);
+	if let Some(factor) = shape.gemma.and_then(|gemma| gemma.query_scale) {
+		q = q.affine(f64::from(factor), 0.0)?;
+	}
 	let v = split(biased(&layer.v, 2)?, shape.kv_heads)?;
 	kv.keys = Tensor::cat(&[&kv.keys, &k], 2)?;
 	kv.values = Tensor::cat(&[&kv.values, &v], 2)?;
@@ -208,14 +259,27 @@ fn project(x: &Tensor, weight: &Tensor) -> Result<Tensor> {
 	Ok(x.broadcast_matmul(&weight.t()?)?)
 }
 
-/// Additive causal mask for `len` new positions after `offset` cached ones, `(len, offset +
-/// len)`: 0 where a position may attend, minus infinity for the positions after it.
-fn causal_mask(offset: usize, len: usize, device: &Device) -> Result<Tensor> {
+/// Additive mask for `len` new positions after `offset` cached ones, `(len, offset + len)`: 0
+/// where a position may attend, minus infinity for the positions after it and, with a sliding
+/// `window`, for those more than `window - 1` before it. `None` where nothing is masked.
+fn mask(
+	offset: usize,
+	len: usize,
+	window: Option<usize>,
+	device: &Device,
+) -> Result<Option<Tensor>> {
 	let keys = offset + len;
+	let hidden = |row: usize, key: usize| {
+		let position = offset + row;
+		key > position || window.is_some_and(|window| key + window <= position)
+	};
+	if !(0..len).any(|row| (0..keys).any(|key| hidden(row, key))) {
+		return Ok(None);
+	}
 	let mask: Vec<f32> = (0..len)
 		.flat_map(|row| {
-			(0..keys).map(move |key| if key > offset + row { f32::NEG_INFINITY } else { 0.0 })
+			(0..keys).map(move |key| if hidden(row, key) { f32::NEG_INFINITY } else { 0.0 })
 		})
 		.collect();
-	Ok(Tensor::from_vec(mask, (len, keys), device)?)
+	Ok(Some(Tensor::from_vec(mask, (len, keys), device)?))
 }

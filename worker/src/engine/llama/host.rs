@@ -6,11 +6,11 @@
 use anyhow::{anyhow, Result};
 use candle_core::quantized::{GgmlDType, QTensor};
 use faithful_kernels::{
-	rows::{add, rms_norm, swiglu},
+	rows::{add, geglu, rms_norm, scale, swiglu},
 	Format, Heads, Matrix,
 };
 
-use super::{Rotary, Shape};
+use super::{Rotaries, Shape, Variant};
 
 pub(super) struct Weights {
 	layers: Vec<Layer>,
@@ -32,6 +32,19 @@ struct Layer {
 	/// The feed-forward gate, then the up projection.
 	gate_up: Matrix,
 	down: Matrix,
+	gemma: Option<GemmaNorms>,
+}
+
+/// The weights of Gemma 3's extra RMS norms in a layer.
+struct GemmaNorms {
+	/// Of each query head, `head_dim` values.
+	query: Vec<f32>,
+	/// Of each key head.
+	key: Vec<f32>,
+	/// Of the attention's output, before its residual add.
+	attention_output: Vec<f32>,
+	/// Of the feed-forward's output, before its residual add.
+	ffn_output: Vec<f32>,
 }
 
 /// One layer's keys and values: row-major `positions × kv_heads × head_dim`, appended to as
@@ -55,12 +68,12 @@ impl Weights {
 	pub(super) fn load(
 		output: &str,
 		blocks: usize,
-		qkv_bias: bool,
+		variant: Variant,
 		read: &mut dyn FnMut(&str) -> Result<QTensor>,
 	) -> Result<Self> {
 		let mut layers = Vec::with_capacity(blocks);
 		for i in 0..blocks {
-			let qkv_bias = match qkv_bias {
+			let qkv_bias = match variant.qkv_bias {
 				true => {
 					let mut bias = |part: &str| vector(read(&format!("blk.{i}.{part}.bias"))?);
 					Some([bias("attn_q")?, bias("attn_k")?, bias("attn_v")?].concat())
@@ -68,7 +81,17 @@ impl Weights {
 				false => None,
 			};
 			let mut tensor = |part: &str| read(&format!("blk.{i}.{part}.weight"));
+			let gemma = match variant.gemma {
+				true => Some(GemmaNorms {
+					query: vector(tensor("attn_q_norm")?)?,
+					key: vector(tensor("attn_k_norm")?)?,
+					attention_output: vector(tensor("post_attention_norm")?)?,
+					ffn_output: vector(tensor("post_ffw_norm")?)?,
+				}),
+				false => None,
+			};
 			layers.push(Layer {
+				gemma,
 				qkv_bias,
 				attention_norm: vector(tensor("attn_norm")?)?,
 				qkv: Matrix::stack(&[
@@ -120,7 +143,7 @@ impl Weights {
 		&self,
 		shape: &Shape,
 		x: Vec<f32>,
-		rotary: &Rotary,
+		rotary: &Rotaries,
 		kv: &mut Vec<Kv>,
 		from: usize,
 	) -> Result<Vec<f32>> {
@@ -135,17 +158,16 @@ impl Weights {
 		&self,
 		shape: &Shape,
 		mut x: Vec<f32>,
-		rotary: &Rotary,
+		rotaries: &Rotaries,
 		kv: &mut Vec<Kv>,
 		from: usize,
 	) -> Result<Vec<f32>> {
 		let width = shape.width;
 		let len = x.len() / width;
-		let heads =
-			Heads { heads: shape.heads, kv_heads: shape.kv_heads, head_dim: shape.head_dim };
 		let (query_width, kv_width) = (shape.heads * shape.head_dim, shape.kv_width());
 		kv.resize_with(self.layers.len(), Kv::default);
-		for (layer, kv) in self.layers.iter().zip(kv.iter_mut()) {
+		for (index, (layer, kv)) in self.layers.iter().zip(kv.iter_mut()).enumerate() {
+			let (rotary, window) = rotaries.layer(shape, index);
 			let h = rms_norm(&x, &layer.attention_norm, shape.rms_eps);
 			let mut qkv = layer.qkv.multiply(&h)?;
 			if let Some(bias) = &layer.qkv_bias {
@@ -160,16 +182,40 @@ impl Weights {
 				keys.extend_from_slice(&row[query_width..query_width + kv_width]);
 				kv.values.extend_from_slice(&row[query_width + kv_width..]);
 			}
+			if let Some(norms) = &layer.gemma {
+				queries = rms_norm(&queries, &norms.query, shape.rms_eps);
+				keys = rms_norm(&keys, &norms.key, shape.rms_eps);
+			}
 			rotary.rotate(&mut queries);
 			rotary.rotate(&mut keys);
+			if let Some(factor) = shape.gemma.and_then(|gemma| gemma.query_scale) {
+				scale(&mut queries, factor);
+			}
 			kv.keys.extend_from_slice(&keys);
+			let heads = Heads {
+				heads: shape.heads,
+				kv_heads: shape.kv_heads,
+				head_dim: shape.head_dim,
+				window,
+			};
 			let attended = heads.attend(&queries, &kv.keys, &kv.values);
-			add(&mut x, &layer.o.multiply(&attended)?);
+			let mut attention = layer.o.multiply(&attended)?;
+			if let Some(norms) = &layer.gemma {
+				attention = rms_norm(&attention, &norms.attention_output, shape.rms_eps);
+			}
+			add(&mut x, &attention);
 
 			let h = rms_norm(&x, &layer.ffn_norm, shape.rms_eps);
 			let gate_up = layer.gate_up.multiply(&h)?;
-			let gated = swiglu(&gate_up, gate_up.len() / (2 * len));
-			add(&mut x, &layer.down.multiply(&gated)?);
+			let hidden = gate_up.len() / (2 * len);
+			let mut ffn = match &layer.gemma {
+				Some(_) => layer.down.multiply(&geglu(&gate_up, hidden))?,
+				None => layer.down.multiply(&swiglu(&gate_up, hidden))?,
+			};
+			if let Some(norms) = &layer.gemma {
+				ffn = rms_norm(&ffn, &norms.ffn_output, shape.rms_eps);
+			}
+			add(&mut x, &ffn);
 		}
 		let last = rms_norm(&x[from * width..], &self.norm, shape.rms_eps);
 		Ok(self.output.multiply(&last)?)

@@ -6,7 +6,8 @@
 //! norm; output projection (the embedding matrix when the file has no `output.weight`, as with
 //! tied embeddings). Llama rotates interleaved pairs of dimensions (llama.cpp's GGUF conversion
 //! permutes Q and K for that layout); Qwen2 is the same network with biases on the query, key and
-//! value projections and rotations of the two halves of each head ([`Variant`]).
+//! value projections and rotations of the two halves of each head; Gemma 3 rotates halves too
+//! and adds the steps [`Gemma`] lists ([`Variant`]).
 //!
 //! Arithmetic is f32 throughout. On the CPU the weight matrices stay in their GGUF format and
 //! `faithful-kernels` dequantizes them exactly in registers as it multiplies; its products and
@@ -40,14 +41,29 @@ pub struct Variant {
 	/// Whether the query, key and value projections have biases.
 	pub qkv_bias: bool,
 	pub rotation: Rotation,
+	/// Whether the network has Gemma 3's additions ([`Gemma`]).
+	pub gemma: bool,
 }
 
 impl Variant {
 	pub const LLAMA: Variant =
-		Variant { prefix: "llama", qkv_bias: false, rotation: Rotation::Interleaved };
+		Variant { prefix: "llama", qkv_bias: false, rotation: Rotation::Interleaved, gemma: false };
 	pub const QWEN2: Variant =
-		Variant { prefix: "qwen2", qkv_bias: true, rotation: Rotation::Halves };
+		Variant { prefix: "qwen2", qkv_bias: true, rotation: Rotation::Halves, gemma: false };
+	pub const GEMMA3: Variant =
+		Variant { prefix: "gemma3", qkv_bias: false, rotation: Rotation::Halves, gemma: true };
 }
+
+/// Gemma 3's every sixth layer attends over every position; the five before it over a sliding
+/// window (llama.cpp's rule: its GGUF files do not record the pattern).
+const GEMMA3_GLOBAL_EVERY: usize = 6;
+
+/// Gemma 3's local layers' rotary base (llama.cpp's, also not in the files).
+const GEMMA3_LOCAL_ROPE_BASE: f64 = 10_000.0;
+
+/// Gemma 3 27B's layer count: llama.cpp recognises it by that to scale its queries by
+/// `1 / sqrt(width / heads)` rather than `1 / sqrt(head_dim)`, as its training did.
+const GEMMA3_27B_BLOCKS: usize = 62;
 
 /// Which dimensions of a head a rotary embedding turns together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,9 +94,10 @@ struct Shape {
 	heads: usize,
 	kv_heads: usize,
 	head_dim: usize,
-	rope_base: f64,
-	rotation: Rotation,
+	/// The rotary embedding of the layers that attend over every position.
+	rope: Rope,
 	rms_eps: f32,
+	gemma: Option<Gemma>,
 }
 
 impl Shape {
@@ -88,6 +105,37 @@ impl Shape {
 	fn kv_width(&self) -> usize {
 		self.kv_heads * self.head_dim
 	}
+
+	/// How many positions layer `index`'s queries see, their own included, if it slides.
+	fn window(&self, index: usize) -> Option<usize> {
+		let gemma = self.gemma?;
+		(!(index + 1).is_multiple_of(GEMMA3_GLOBAL_EVERY)).then_some(gemma.window)
+	}
+}
+
+/// A rotary embedding: the pair of dimensions `i` of a head at position `p` turns by `p / scale ·
+/// base^(-2i / head_dim)`.
+#[derive(Clone, Copy, Debug)]
+struct Rope {
+	base: f64,
+	/// Linear position scaling (Gemma 3 4B and up divide global layers' positions by 8); 1 for
+	/// none.
+	scale: f64,
+	rotation: Rotation,
+}
+
+/// What Gemma 3 adds to the llama network: embeddings multiplied by `sqrt(width)`; an RMS norm
+/// of each query and key head before rotation; an RMS norm of the attention's and of the
+/// feed-forward's output before each residual add; GELU (tanh approximation) in place of SiLU in
+/// the gated feed-forward; and five layers in six attending over a sliding window of positions,
+/// with their own rotary embedding.
+#[derive(Clone, Copy, Debug)]
+struct Gemma {
+	window: usize,
+	local_rope: Rope,
+	/// What queries are multiplied by before attention, when the model's query scale differs
+	/// from `1 / sqrt(head_dim)`.
+	query_scale: Option<f32>,
 }
 
 /// The keys and values of the positions run so far, per layer, so decoding feeds only the new
@@ -137,32 +185,63 @@ impl Llama {
 	) -> Result<Self> {
 		let md = &content.metadata;
 		let key = |name: &str| format!("{}.{name}", variant.prefix);
+		let optional = |name: &str| md.contains_key(&key(name)).then(|| key(name));
 		let heads = metadata::usize(md, &key("attention.head_count"))?;
 		let kv_heads = metadata::usize(md, &key("attention.head_count_kv"))?;
 		let width = metadata::usize(md, &key("embedding_length"))?;
 		let blocks = metadata::usize(md, &key("block_count"))?;
-		ensure!(heads > 0 && width % heads == 0, "embedding width {width} and {heads} heads");
+		ensure!(heads > 0 && width > 0, "embedding width {width} and {heads} heads");
 		ensure!(kv_heads > 0 && heads % kv_heads == 0, "{heads} heads, {kv_heads} KV heads");
-		let head_dim = width / heads;
+		// Gemma's heads are not `width / heads` wide; the file then says how wide.
+		let head_dim = match optional("attention.key_length") {
+			Some(key_length) => metadata::usize(md, &key_length)?,
+			None => {
+				ensure!(width % heads == 0, "embedding width {width} and {heads} heads");
+				width / heads
+			}
+		};
+		if let Some(value_length) = optional("attention.value_length") {
+			let value_length = metadata::usize(md, &value_length)?;
+			ensure!(value_length == head_dim, "values {value_length} wide, keys {head_dim}");
+		}
 		ensure!(head_dim % 8 == 0, "heads of {head_dim} dimensions, not a multiple of 8");
-		if md.contains_key(&key("rope.dimension_count")) {
-			let rope_dim = metadata::usize(md, &key("rope.dimension_count"))?;
+		if let Some(rope_dim) = optional("rope.dimension_count") {
+			let rope_dim = metadata::usize(md, &rope_dim)?;
 			ensure!(rope_dim == head_dim, "partial rotary embeddings ({rope_dim} of {head_dim})");
 		}
-		let rope_base = match md.get(&key("rope.freq_base")) {
-			Some(_) => metadata::f32(md, &key("rope.freq_base"))?,
+		let rope_base = match optional("rope.freq_base") {
+			Some(base) => f64::from(metadata::f32(md, &base)?),
 			None => 10_000.0,
 		};
-		let rms_eps = metadata::f32(md, &key("attention.layer_norm_rms_epsilon"))?;
-		let shape = Shape {
-			width,
-			heads,
-			kv_heads,
-			head_dim,
-			rope_base: f64::from(rope_base),
-			rotation: variant.rotation,
-			rms_eps,
+		let rope_scale = match optional("rope.scaling.type") {
+			None => 1.0,
+			Some(kind) => match metadata::string(md, &kind)? {
+				"none" => 1.0,
+				"linear" => f64::from(metadata::f32(md, &key("rope.scaling.factor"))?),
+				other => bail!("unsupported rotary scaling {other:?} (supported: linear)"),
+			},
 		};
+		ensure!(rope_scale > 0.0, "rotary scaling factor {rope_scale}");
+		let rope = Rope { base: rope_base, scale: rope_scale, rotation: variant.rotation };
+		let gemma = match variant.gemma {
+			false => None,
+			true => {
+				let window = metadata::usize(md, &key("attention.sliding_window"))?;
+				ensure!(window > 0, "a sliding window of no positions");
+				let query_scalar = match blocks == GEMMA3_27B_BLOCKS {
+					true => width / heads,
+					false => head_dim,
+				};
+				Some(Gemma {
+					window,
+					local_rope: Rope { base: GEMMA3_LOCAL_ROPE_BASE, scale: 1.0, ..rope },
+					query_scale: (query_scalar != head_dim)
+						.then(|| (head_dim as f32 / query_scalar as f32).sqrt()),
+				})
+			}
+		};
+		let rms_eps = metadata::f32(md, &key("attention.layer_norm_rms_epsilon"))?;
+		let shape = Shape { width, heads, kv_heads, head_dim, rope, rms_eps, gemma };
 
 		let embedding = content.tensor(reader, "token_embd.weight", device)?;
 		let output = match content.tensor_infos.contains_key("output.weight") {
@@ -170,17 +249,14 @@ impl Llama {
 			false => "token_embd.weight",
 		};
 		let weights = match host_kernels {
-			true => {
-				Weights::Host(host::Weights::load(output, blocks, variant.qkv_bias, &mut |name| {
-					Ok(content.tensor(reader, name, &Device::Cpu)?)
+			true => Weights::Host(host::Weights::load(output, blocks, variant, &mut |name| {
+				Ok(content.tensor(reader, name, &Device::Cpu)?)
+			})?),
+			false => {
+				Weights::Device(device::Weights::load(output, blocks, variant, &mut |name| {
+					Ok(content.tensor(reader, name, device)?)
 				})?)
 			}
-			false => Weights::Device(device::Weights::load(
-				output,
-				blocks,
-				variant.qkv_bias,
-				&mut |name| Ok(content.tensor(reader, name, device)?),
-			)?),
 		};
 		Ok(Self { embedding, weights, shape, device: device.clone() })
 	}
@@ -208,8 +284,11 @@ impl Llama {
 	pub fn forward(&self, tokens: &[u32], cache: &mut Cache, from: usize) -> Result<Tensor> {
 		let len = tokens.len();
 		ensure!(from < len, "no positions to return ({len} tokens, from {from})");
-		let embedded = self.embedding.embedding(&Tensor::new(tokens, &self.device)?)?;
-		let rotary = Rotary::new(&self.shape, cache.len, len);
+		let mut embedded = self.embedding.embedding(&Tensor::new(tokens, &self.device)?)?;
+		if self.shape.gemma.is_some() {
+			embedded = embedded.affine(f64::from((self.shape.width as f32).sqrt()), 0.0)?;
+		}
+		let rotary = Rotaries::new(&self.shape, cache.len, len);
 		let result = match (&self.weights, &mut cache.layers) {
 			(Weights::Host(weights), layers) => {
 				if let Layers::Empty = layers {
@@ -266,8 +345,33 @@ impl Llama {
 	}
 }
 
-/// The rotary angles `position * base^(-2i / head_dim)` of the positions being run, computed in
-/// f64: cosines and sines, `head_dim / 2` per position.
+/// The rotary angles of the positions being run for each kind of layer.
+struct Rotaries {
+	global: Rotary,
+	/// For the layers with a sliding window (Gemma's).
+	local: Option<Rotary>,
+}
+
+impl Rotaries {
+	fn new(shape: &Shape, offset: usize, len: usize) -> Self {
+		let rotary = |rope: &Rope| Rotary::new(rope, shape.head_dim, offset, len);
+		Self {
+			global: rotary(&shape.rope),
+			local: shape.gemma.map(|gemma| rotary(&gemma.local_rope)),
+		}
+	}
+
+	/// Layer `index`'s rotary angles and window.
+	fn layer(&self, shape: &Shape, index: usize) -> (&Rotary, Option<usize>) {
+		match (shape.window(index), &self.local) {
+			(Some(window), Some(local)) => (local, Some(window)),
+			_ => (&self.global, None),
+		}
+	}
+}
+
+/// The rotary angles `position / scale * base^(-2i / head_dim)` of the positions being run,
+/// computed in f64: cosines and sines, `head_dim / 2` per position.
 struct Rotary {
 	cos: Vec<f32>,
 	sin: Vec<f32>,
@@ -276,19 +380,19 @@ struct Rotary {
 }
 
 impl Rotary {
-	fn new(shape: &Shape, offset: usize, len: usize) -> Self {
-		let half = shape.head_dim / 2;
+	fn new(rope: &Rope, head_dim: usize, offset: usize, len: usize) -> Self {
+		let half = head_dim / 2;
 		let mut cos = Vec::with_capacity(len * half);
 		let mut sin = Vec::with_capacity(len * half);
 		for position in offset..offset + len {
 			for i in 0..half {
-				let frequency = shape.rope_base.powf(-2.0 * i as f64 / shape.head_dim as f64);
-				let angle = position as f64 * frequency;
+				let frequency = rope.base.powf(-2.0 * i as f64 / head_dim as f64);
+				let angle = position as f64 / rope.scale * frequency;
 				cos.push(angle.cos() as f32);
 				sin.push(angle.sin() as f32);
 			}
 		}
-		Self { cos, sin, half, rotation: shape.rotation }
+		Self { cos, sin, half, rotation: rope.rotation }
 	}
 
 	/// Rotates each head's pairs of dimensions in `rows` (one per position, heads of `head_dim`)
@@ -338,7 +442,7 @@ mod tests {
 	/// two implementations of one network; they may differ only by summation order.
 	#[test]
 	fn the_kernels_and_candles_operations_compute_the_same_network() {
-		for variant in [Variant::LLAMA, Variant::QWEN2] {
+		for variant in [Variant::LLAMA, Variant::QWEN2, Variant::GEMMA3] {
 			kernels_and_candle_agree(variant);
 		}
 	}
