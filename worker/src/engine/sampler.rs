@@ -112,7 +112,8 @@ impl Sampling {
 			}
 			Sampling::Sampled(params) => {
 				let rivals = if params.filters() {
-					let filter = Filter::new(&logits, params, epsilon);
+					let weights = Weights::new(&logits, params.temperature);
+					let mut filter = Filter::new(&weights, params, epsilon);
 					if !filter.may_keep(claimed_logit) {
 						return f64::INFINITY;
 					}
@@ -177,27 +178,82 @@ fn perturbed(logits: &[f64], params: &SampledParams, position: u32, token: u32) 
 }
 
 /// Token ids by logit, highest first, ties to the lower id.
+#[cfg(test)]
 fn ranked(logits: &[f64]) -> Vec<u32> {
 	ranked_first(logits, logits.len())
 }
 
-/// The first `count` token ids of [`ranked`], without ordering the rest of the vocabulary (a
-/// top-k generator needs only k of them). The ranking is a total order, so these are exactly
-/// its first `count`.
+/// The first `count` token ids of the ranking.
+#[cfg(test)]
 fn ranked_first(logits: &[f64], count: usize) -> Vec<u32> {
-	// Sorting plain integer keys is several times faster than comparing through the logits; the
-	// key orders as `total_cmp` does, highest logit first, then the lower id.
-	let mut keys: Vec<(Reverse<i64>, u32)> = logits
-		.iter()
-		.enumerate()
-		.map(|(token, &logit)| (Reverse(total_order(logit)), token as u32))
-		.collect();
-	if count < keys.len() {
-		keys.select_nth_unstable(count);
-		keys.truncate(count);
+	let mut ranking = Ranking::new(logits);
+	ranking.rank(count);
+	(0..ranking.ranked()).map(|rank| ranking.token(rank)).collect()
+}
+
+/// The vocabulary's ranking (by logit, highest first, ties to the lower id), ordered only as far
+/// as asked: filters need its top, not the whole of it. The ranking is a total order, so the
+/// first tokens are the same however far it was taken.
+struct Ranking {
+	/// The first `ranked` in rank order, the rest after them in no order. Plain integer keys
+	/// sort several times faster than comparisons through the logits; the key orders as
+	/// `total_cmp` does, highest logit first, then the lower id.
+	keys: Vec<(Reverse<i64>, u32)>,
+	ranked: usize,
+}
+
+/// How much further a ranking goes each time it runs out: few extensions, each a pass over the
+/// unranked rest.
+const RANKING_GROWTH: usize = 4;
+
+impl Ranking {
+	fn new(logits: &[f64]) -> Self {
+		let keys = logits
+			.iter()
+			.enumerate()
+			.map(|(token, &logit)| (Reverse(total_order(logit)), token as u32))
+			.collect();
+		Self { keys, ranked: 0 }
 	}
-	keys.sort_unstable();
-	keys.into_iter().map(|(_, token)| token).collect()
+
+	/// Orders at least the first `count` tokens (every token if there are fewer).
+	fn rank(&mut self, count: usize) {
+		let count = count.min(self.keys.len());
+		if count <= self.ranked {
+			return;
+		}
+		let rest = &mut self.keys[self.ranked..];
+		let new = count - self.ranked;
+		if new < rest.len() {
+			rest.select_nth_unstable(new);
+		}
+		rest[..new].sort_unstable();
+		self.ranked = count;
+	}
+
+	/// Orders more of the vocabulary.
+	fn extend(&mut self) {
+		self.rank(self.ranked.max(1) * RANKING_GROWTH);
+	}
+
+	fn ranked(&self) -> usize {
+		self.ranked
+	}
+
+	fn is_complete(&self) -> bool {
+		self.ranked == self.keys.len()
+	}
+
+	/// The token at `rank`, which must be ranked.
+	fn token(&self, rank: usize) -> u32 {
+		debug_assert!(rank < self.ranked);
+		self.keys[rank].1
+	}
+
+	/// How many ranked tokens satisfy `ahead`, which holds on a prefix of the ranking.
+	fn ranked_prefix_len(&self, ahead: impl Fn(u32) -> bool) -> usize {
+		self.keys[..self.ranked].partition_point(|&(_, token)| ahead(token))
+	}
 }
 
 /// An integer that orders as `f64::total_cmp` orders its value.
@@ -206,35 +262,57 @@ fn total_order(value: f64) -> i64 {
 	bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
-/// Unnormalised probabilities at the temperature, relative to the highest logit so nothing
-/// overflows, and their sum.
-fn weights(logits: &[f64], temperature: f64) -> (Vec<f64>, f64) {
-	let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-	let weights: Vec<f64> = logits.iter().map(|&l| ((l - max) / temperature).exp()).collect();
-	let total = weights.iter().sum();
-	(weights, total)
+/// The softmax at a temperature, unnormalised: each token's weight relative to the highest
+/// logit, so nothing overflows, and the sum of all of them (in id order).
+struct Weights<'a> {
+	logits: &'a [f64],
+	max: f64,
+	temperature: f64,
+	total: f64,
 }
+
+impl<'a> Weights<'a> {
+	fn new(logits: &'a [f64], temperature: f64) -> Self {
+		let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+		let mut weights = Self { logits, max, temperature, total: 0.0 };
+		weights.total = (0..logits.len() as u32).map(|token| weights.of(token)).sum();
+		weights
+	}
+
+	fn of(&self, token: u32) -> f64 {
+		((self.logits[token as usize] - self.max) / self.temperature).exp()
+	}
+}
+
+/// Tokens ranked at first, beyond a top-k filter's k: enough for most positions' nucleus and for
+/// the tokens tied with the k-th.
+const FIRST_RANKED: usize = 64;
 
 /// The generator's candidates: top-k, then top-p on the full distribution's mass.
 fn filtered_candidates(logits: &[f64], params: &SampledParams) -> Vec<u32> {
-	let mut order = match params.top_k {
-		0 => ranked(logits),
-		k => ranked_first(logits, k as usize),
+	let mut ranking = Ranking::new(logits);
+	let top_k = match params.top_k {
+		0 => logits.len(),
+		k => (k as usize).min(logits.len()),
 	};
+	let mut kept = top_k;
 	if params.top_p < 1.0 {
-		let (weights, total) = weights(logits, params.temperature);
+		let weights = Weights::new(logits, params.temperature);
+		// Each token is kept while the mass ranked before it is below top-p.
 		let mut mass_before = 0.0;
-		let keep = order
-			.iter()
-			.take_while(|&&token| {
-				let kept = mass_before < params.top_p;
-				mass_before += weights[token as usize] / total;
-				kept
-			})
-			.count();
-		order.truncate(keep.max(1));
+		kept = 0;
+		ranking.rank(if params.top_k == 0 { FIRST_RANKED } else { top_k });
+		while kept < top_k && mass_before < params.top_p {
+			if kept == ranking.ranked() {
+				ranking.extend();
+			}
+			mass_before += weights.of(ranking.token(kept)) / weights.total;
+			kept += 1;
+		}
+		kept = kept.max(1);
 	}
-	order
+	ranking.rank(kept);
+	(0..kept).map(|rank| ranking.token(rank)).collect()
 }
 
 /// The verifier's view of top-k and top-p when logit differences may be off by up to `epsilon`.
@@ -244,14 +322,12 @@ fn filtered_candidates(logits: &[f64], params: &SampledParams) -> Vec<u32> {
 /// ratio can differ by at most `e^(epsilon / T)` in each direction, so masses by at most
 /// `e^(2 epsilon / T)`. [`Filter::may_keep`] accepts every token the generator may have kept;
 /// [`Filter::surely_kept`] lists the tokens the generator certainly kept, the only rivals a claimed
-/// token must beat.
+/// token must beat. Both rank the vocabulary only as far as their answer depends on.
 struct Filter<'a> {
-	logits: &'a [f64],
-	order: Vec<u32>,
-	/// Probability mass of `order[..i]`.
+	weights: &'a Weights<'a>,
+	ranking: Ranking,
+	/// `mass_prefix[i]`: the weight of the first `i` ranked tokens, summed in rank order.
 	mass_prefix: Vec<f64>,
-	weights: Vec<f64>,
-	total: f64,
 	top_k: usize,
 	top_p: f64,
 	epsilon: f64,
@@ -260,48 +336,73 @@ struct Filter<'a> {
 }
 
 impl<'a> Filter<'a> {
-	fn new(logits: &'a [f64], params: &SampledParams, epsilon: f64) -> Self {
-		let order = ranked(logits);
-		let (weights, total) = weights(logits, params.temperature);
-		let mut mass_prefix = Vec::with_capacity(order.len() + 1);
-		let mut mass = 0.0;
-		mass_prefix.push(mass);
-		for &token in &order {
-			mass += weights[token as usize];
-			mass_prefix.push(mass);
-		}
-		Self {
-			logits,
-			order,
-			mass_prefix,
+	fn new(weights: &'a Weights<'a>, params: &SampledParams, epsilon: f64) -> Self {
+		let top_k = if params.top_k == 0 { usize::MAX } else { params.top_k as usize };
+		let mut filter = Self {
 			weights,
-			total,
-			top_k: if params.top_k == 0 { usize::MAX } else { params.top_k as usize },
+			ranking: Ranking::new(weights.logits),
+			mass_prefix: vec![0.0],
+			top_k,
 			top_p: params.top_p,
 			epsilon,
 			slack: (2.0 * epsilon / params.temperature).exp(),
+		};
+		let first = match params.top_k {
+			0 => FIRST_RANKED,
+			k => (k as usize).saturating_add(FIRST_RANKED),
+		};
+		filter.rank(first);
+		filter
+	}
+
+	fn rank(&mut self, count: usize) {
+		self.ranking.rank(count);
+		self.extend_masses();
+	}
+
+	fn extend_masses(&mut self) {
+		for rank in self.mass_prefix.len() - 1..self.ranking.ranked() {
+			let mass = self.mass_prefix[rank] + self.weights.of(self.ranking.token(rank));
+			self.mass_prefix.push(mass);
 		}
 	}
 
-	/// How many ranked tokens have a logit satisfying `ahead`: a prefix, the ranking being by
-	/// logit.
-	fn prefix_len(&self, ahead: impl Fn(f64) -> bool) -> usize {
-		self.order.partition_point(|&token| ahead(self.logits[token as usize]))
+	/// How many tokens of the ranking have a logit satisfying `ahead`, a condition that holds on
+	/// a prefix of it: exact when below `cap`, otherwise at least `cap`. Ranks past them unless
+	/// the ranking is complete.
+	fn prefix_len(&mut self, ahead: impl Fn(f64) -> bool, cap: usize) -> usize {
+		let logits = self.weights.logits;
+		loop {
+			let len = self.ranking.ranked_prefix_len(|token| ahead(logits[token as usize]));
+			if len < self.ranking.ranked() || len >= cap || self.ranking.is_complete() {
+				return len;
+			}
+			self.ranking.extend();
+			self.extend_masses();
+		}
 	}
 
-	fn may_keep(&self, logit: f64) -> bool {
-		let ahead = self.prefix_len(|l| l - logit > self.epsilon);
-		ahead < self.top_k && self.mass_prefix[ahead] / self.total < self.top_p * self.slack
+	fn may_keep(&mut self, logit: f64) -> bool {
+		let epsilon = self.epsilon;
+		let ahead = self.prefix_len(|l| l - logit > epsilon, self.top_k);
+		ahead < self.top_k && self.mass_prefix[ahead] / self.weights.total < self.top_p * self.slack
 	}
 
-	fn surely_kept(&self) -> Vec<u32> {
+	fn surely_kept(&mut self) -> Vec<u32> {
 		let mut kept = Vec::new();
-		for &token in &self.order {
-			let logit = self.logits[token as usize];
+		// Each step's `prefix_len` ranks past its token unless the ranking is complete, so the
+		// next token is always ranked.
+		for rank in 0.. {
+			if rank == self.ranking.ranked() {
+				break;
+			}
+			let token = self.ranking.token(rank);
+			let logit = self.weights.logits[token as usize];
 			// Every other token within epsilon below, or anywhere above, may have been ahead.
-			let within = self.prefix_len(|l| l >= logit - self.epsilon);
+			let epsilon = self.epsilon;
+			let within = self.prefix_len(|l| l >= logit - epsilon, usize::MAX);
 			let others = within - 1;
-			let mass = (self.mass_prefix[within] - self.weights[token as usize]) / self.total;
+			let mass = (self.mass_prefix[within] - self.weights.of(token)) / self.weights.total;
 			if others >= self.top_k || mass * self.slack >= self.top_p {
 				// Further tokens have at least as many, and as much mass, possibly ahead.
 				break;
@@ -333,6 +434,118 @@ mod tests {
 		let full = ranked(&logits);
 		for k in [1, 2, 36, 37, 100, 499, 500, 600] {
 			assert_eq!(ranked_first(&logits, k), full[..k.min(500)], "k = {k}");
+		}
+	}
+
+	/// The filters as first written, over the whole ranking and every weight: the definition the
+	/// ones that rank only the top of the vocabulary must match bit for bit.
+	mod whole_vocabulary {
+		use super::super::*;
+
+		fn weights(logits: &[f64], temperature: f64) -> (Vec<f64>, f64) {
+			let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+			let weights: Vec<f64> =
+				logits.iter().map(|&l| ((l - max) / temperature).exp()).collect();
+			let total = weights.iter().sum();
+			(weights, total)
+		}
+
+		pub fn candidates(logits: &[f64], params: &SampledParams) -> Vec<u32> {
+			let mut order = ranked(logits);
+			if params.top_k != 0 {
+				order.truncate(params.top_k as usize);
+			}
+			if params.top_p < 1.0 {
+				let (weights, total) = weights(logits, params.temperature);
+				let mut mass_before = 0.0;
+				let keep = order
+					.iter()
+					.take_while(|&&token| {
+						let kept = mass_before < params.top_p;
+						mass_before += weights[token as usize] / total;
+						kept
+					})
+					.count();
+				order.truncate(keep.max(1));
+			}
+			order
+		}
+
+		/// `(may_keep(logit of each token), surely_kept)`.
+		pub fn filter(
+			logits: &[f64],
+			params: &SampledParams,
+			epsilon: f64,
+		) -> (Vec<bool>, Vec<u32>) {
+			let order = ranked(logits);
+			let (weights, total) = weights(logits, params.temperature);
+			let mut mass_prefix = vec![0.0];
+			for &token in &order {
+				mass_prefix.push(mass_prefix.last().unwrap() + weights[token as usize]);
+			}
+			let top_k = if params.top_k == 0 { usize::MAX } else { params.top_k as usize };
+			let slack = (2.0 * epsilon / params.temperature).exp();
+			let prefix_len = |ahead: &dyn Fn(f64) -> bool| {
+				order.partition_point(|&token| ahead(logits[token as usize]))
+			};
+			let may_keep = logits
+				.iter()
+				.map(|&logit| {
+					let ahead = prefix_len(&|l| l - logit > epsilon);
+					ahead < top_k && mass_prefix[ahead] / total < params.top_p * slack
+				})
+				.collect();
+			let mut kept = Vec::new();
+			for &token in &order {
+				let logit = logits[token as usize];
+				let within = prefix_len(&|l| l >= logit - epsilon);
+				let mass = (mass_prefix[within] - weights[token as usize]) / total;
+				if within - 1 >= top_k || mass * slack >= params.top_p {
+					break;
+				}
+				kept.push(token);
+			}
+			(may_keep, kept)
+		}
+	}
+
+	proptest::proptest! {
+		/// The filters rank only as much of the vocabulary as their answer depends on, and
+		/// answer exactly as the whole-vocabulary definition does: the same candidates, the same
+		/// surely kept rivals, the same tokens possibly kept.
+		#[test]
+		fn filters_on_the_top_of_the_ranking_match_the_whole_vocabulary(
+			vocabulary in 1usize..3000,
+			spread in proptest::sample::select(vec![0.01, 1.0, 30.0]),
+			levels in 1u32..1000,
+			temperature in proptest::sample::select(vec![0.1, 0.8, 5.0]),
+			top_k in proptest::sample::select(vec![0u32, 1, 3, 50, 200]),
+			top_p in proptest::sample::select(vec![0.05, 0.5, 0.95, 0.999, 1.0]),
+			epsilon in proptest::sample::select(vec![0.0, 1e-3, 0.05, 0.5]),
+			seed in 0u64..1000,
+		) {
+			// Few distinct levels make ties; a small spread makes the nucleus wide.
+			let logits: Vec<f64> = (0..vocabulary as u32)
+				.map(|token| {
+					let level = (uniform(seed, 0, token) * f64::from(levels)).floor();
+					level / f64::from(levels) * spread
+				})
+				.collect();
+			let params = SampledParams::new(temperature, top_k, top_p, seed).unwrap();
+			if params.filters() {
+				proptest::prop_assert_eq!(
+					filtered_candidates(&logits, &params),
+					whole_vocabulary::candidates(&logits, &params)
+				);
+			}
+			let (may_keep, surely_kept) = whole_vocabulary::filter(&logits, &params, epsilon);
+			let weights = Weights::new(&logits, temperature);
+			let mut filter = Filter::new(&weights, &params, epsilon);
+			proptest::prop_assert_eq!(filter.surely_kept(), surely_kept);
+			for token in (0..vocabulary).step_by(vocabulary / 50 + 1) {
+				let mut filter = Filter::new(&weights, &params, epsilon);
+				proptest::prop_assert_eq!(filter.may_keep(logits[token]), may_keep[token], "token {}", token);
+			}
 		}
 	}
 
