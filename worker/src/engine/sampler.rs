@@ -500,7 +500,7 @@ mod tests {
 				let logit = logits[token as usize];
 				let within = prefix_len(&|l| l >= logit - epsilon);
 				let mass = (mass_prefix[within] - weights[token as usize]) / total;
-				if within - 1 >= top_k || mass * slack >= params.top_p {
+				if within > top_k || mass * slack >= params.top_p {
 					break;
 				}
 				kept.push(token);
