@@ -13,6 +13,8 @@ cargo build --locked -p faithful-worker
 cargo build --locked -p faithful-client
 say "fetching the default model for the inference engine's and the workers' tests"
 "$ROOT/scripts/fetch-model.sh" >/dev/null
+say "fetching llama.cpp's test vocabularies for the tokenizer's tests"
+"$ROOT/scripts/fetch-vocabularies.sh" >/dev/null
 say "running all tests"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -1,0 +1,83 @@
+//! The tokenizers on real vocabularies: llama.cpp's vocabulary-only GGUF files and the token ids
+//! its tests expect for them (made with each model's own Hugging Face tokenizer). Skipped, with a
+//! message, when the files are not on this machine: `scripts/fetch-vocabularies.sh` fetches them
+//! (the README's test command runs it first and sets `FAITHFUL_REQUIRE_MODEL`, so there a missing
+//! file fails instead of skipping). Tests never download anything themselves.
+
+use std::{fs::File, path::PathBuf};
+
+use candle_core::quantized::gguf_file::Content;
+use faithful_worker::engine::Tokenizer;
+
+fn directory() -> PathBuf {
+	std::env::var_os("FAITHFUL_VOCABULARIES").map(PathBuf::from).unwrap_or_else(|| {
+		PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
+			.join(".cache/faithful/vocabularies")
+	})
+}
+
+/// The texts llama.cpp tests `name` with and the ids expected, or `None` when absent.
+fn cases(name: &str) -> Option<(Tokenizer, Vec<(String, Vec<u32>)>)> {
+	let path = directory().join(format!("ggml-vocab-{name}.gguf"));
+	if !path.exists() {
+		assert!(
+			std::env::var_os("FAITHFUL_REQUIRE_MODEL").is_none(),
+			"{} is absent; run scripts/fetch-vocabularies.sh",
+			path.display()
+		);
+		eprintln!("skipping: {} is absent; run scripts/fetch-vocabularies.sh", path.display());
+		return None;
+	}
+	let content = Content::read(&mut File::open(&path).unwrap()).unwrap();
+	let tokenizer = Tokenizer::from_gguf(&content.metadata).unwrap();
+	let read = |extension: &str| {
+		std::fs::read_to_string(path.with_extension(format!("gguf.{extension}"))).unwrap()
+	};
+	let texts = read("inp");
+	// Each text is followed by the separator.
+	let texts: Vec<&str> = texts
+		.strip_suffix("\n__ggml_vocab_test__\n")
+		.expect("the file ends with a separator")
+		.split("\n__ggml_vocab_test__\n")
+		.collect();
+	let ids = read("out");
+	let ids: Vec<Vec<u32>> = ids
+		.lines()
+		.map(|line| line.split_whitespace().map(|id| id.parse().unwrap()).collect())
+		.collect();
+	assert_eq!(texts.len(), ids.len(), "{name}: as many texts as id lists");
+	assert!(texts.len() > 40, "{name}: llama.cpp's {} cases", texts.len());
+	let texts = texts.into_iter().map(str::to_owned);
+	Some((tokenizer, texts.zip(ids).collect()))
+}
+
+fn check(name: &str) {
+	let Some((tokenizer, cases)) = cases(name) else { return };
+	let mut wrong = Vec::new();
+	for (text, expected) in &cases {
+		let ours = tokenizer.encode(text).unwrap();
+		if &ours != expected {
+			wrong.push(format!("{text:?}: ours {ours:?}, expected {expected:?}"));
+		}
+	}
+	assert!(
+		wrong.is_empty(),
+		"{name}: {} of {} differ:\n{}",
+		wrong.len(),
+		cases.len(),
+		wrong.join("\n")
+	);
+}
+
+/// Llama's SentencePiece vocabulary (32,000 scored pieces, byte fallback, a space before the
+/// text): spaces, newlines, tabs, accents, emoji, CJK, code.
+#[test]
+fn sentencepiece_encodes_as_llamas_tokenizer() {
+	check("llama-spm");
+}
+
+/// Qwen2's byte-level BPE with its split pattern (151,643 tokens).
+#[test]
+fn the_qwen2_pre_tokenizer_encodes_as_qwen2s_tokenizer() {
+	check("qwen2");
+}
