@@ -155,25 +155,27 @@ impl Weights {
 				Tensor::from_slice(&rotary.sin, (len, rotary.half), &device)?,
 			))
 		};
-		let global = angles(&rotaries.global)?;
-		let local = rotaries.local.as_ref().map(angles).transpose()?;
-		let mut masks = std::collections::HashMap::new();
+		// The rotary angles and the mask of the layers over every position, and of the sliding
+		// ones (Gemma's).
+		let global = (angles(&rotaries.global)?, mask(offset, len, None, &device)?);
+		let local = match (&rotaries.local, shape.gemma) {
+			(Some(rotary), Some(gemma)) => {
+				Some((angles(rotary)?, mask(offset, len, Some(gemma.window), &device)?))
+			}
+			_ => None,
+		};
 		if kv.is_empty() {
 			let empty = Tensor::zeros((1, shape.kv_heads, 0, shape.head_dim), DType::F32, &device)?;
 			kv.resize_with(self.layers.len(), || Kv { keys: empty.clone(), values: empty.clone() });
 		}
 		let norm = |x: &Tensor, weight: &Tensor| candle_nn::ops::rms_norm(x, weight, shape.rms_eps);
 		for (index, (layer, kv)) in self.layers.iter().zip(kv.iter_mut()).enumerate() {
-			let window = shape.window(index);
-			let angles = match (window, &local) {
+			let (angles, mask) = match (shape.window(index), &local) {
 				(Some(_), Some(local)) => local,
 				_ => &global,
 			};
-			if let std::collections::hash_map::Entry::Vacant(entry) = masks.entry(window) {
-				entry.insert(mask(offset, len, window, &device)?);
-			}
 			let h = norm(&x, &layer.attention_norm)?;
-			let attended = attend(shape, layer, &h, angles, masks[&window].as_ref(), kv)?;
+			let attended = attend(shape, layer, &h, angles, mask.as_ref(), kv)?;
 			let mut attention = project(&attended, &layer.o)?;
 			if let Some(norms) = &layer.gemma {
 				attention = norm(&attention, &norms.attention_output)?;
