@@ -16,8 +16,11 @@ fn directory() -> PathBuf {
 	})
 }
 
+/// A text and the token ids expected for it.
+type Case = (String, Vec<u32>);
+
 /// The texts llama.cpp tests `name` with and the ids expected, or `None` when absent.
-fn cases(name: &str) -> Option<(Tokenizer, Vec<(String, Vec<u32>)>)> {
+fn cases(name: &str) -> Option<(Tokenizer, Vec<Case>)> {
 	let path = directory().join(format!("ggml-vocab-{name}.gguf"));
 	if !path.exists() {
 		assert!(

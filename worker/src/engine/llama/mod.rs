@@ -106,6 +106,68 @@ impl Shape {
 		self.kv_heads * self.head_dim
 	}
 
+	/// The hyperparameters of a `variant` network from its GGUF metadata, checked.
+	fn from_metadata(md: &metadata::Metadata, variant: Variant) -> Result<Self> {
+		let key = |name: &str| format!("{}.{name}", variant.prefix);
+		let optional = |name: &str| md.contains_key(&key(name)).then(|| key(name));
+		let heads = metadata::usize(md, &key("attention.head_count"))?;
+		let kv_heads = metadata::usize(md, &key("attention.head_count_kv"))?;
+		let width = metadata::usize(md, &key("embedding_length"))?;
+		let blocks = metadata::usize(md, &key("block_count"))?;
+		ensure!(heads > 0 && width > 0, "embedding width {width} and {heads} heads");
+		ensure!(kv_heads > 0 && heads % kv_heads == 0, "{heads} heads, {kv_heads} KV heads");
+		// Gemma's heads are not `width / heads` wide; the file then says how wide.
+		let head_dim = match optional("attention.key_length") {
+			Some(key_length) => metadata::usize(md, &key_length)?,
+			None => {
+				ensure!(width % heads == 0, "embedding width {width} and {heads} heads");
+				width / heads
+			}
+		};
+		if let Some(value_length) = optional("attention.value_length") {
+			let value_length = metadata::usize(md, &value_length)?;
+			ensure!(value_length == head_dim, "values {value_length} wide, keys {head_dim}");
+		}
+		ensure!(head_dim % 8 == 0, "heads of {head_dim} dimensions, not a multiple of 8");
+		if let Some(rope_dim) = optional("rope.dimension_count") {
+			let rope_dim = metadata::usize(md, &rope_dim)?;
+			ensure!(rope_dim == head_dim, "partial rotary embeddings ({rope_dim} of {head_dim})");
+		}
+		let rope_base = match optional("rope.freq_base") {
+			Some(base) => f64::from(metadata::f32(md, &base)?),
+			None => 10_000.0,
+		};
+		let rope_scale = match optional("rope.scaling.type") {
+			None => 1.0,
+			Some(kind) => match metadata::string(md, &kind)? {
+				"none" => 1.0,
+				"linear" => f64::from(metadata::f32(md, &key("rope.scaling.factor"))?),
+				other => bail!("unsupported rotary scaling {other:?} (supported: linear)"),
+			},
+		};
+		ensure!(rope_scale > 0.0, "rotary scaling factor {rope_scale}");
+		let rope = Rope { base: rope_base, scale: rope_scale, rotation: variant.rotation };
+		let gemma = match variant.gemma {
+			false => None,
+			true => {
+				let window = metadata::usize(md, &key("attention.sliding_window"))?;
+				ensure!(window > 0, "a sliding window of no positions");
+				let query_scalar = match blocks == GEMMA3_27B_BLOCKS {
+					true => width / heads,
+					false => head_dim,
+				};
+				Some(Gemma {
+					window,
+					local_rope: Rope { base: GEMMA3_LOCAL_ROPE_BASE, scale: 1.0, ..rope },
+					query_scale: (query_scalar != head_dim)
+						.then(|| (head_dim as f32 / query_scalar as f32).sqrt()),
+				})
+			}
+		};
+		let rms_eps = metadata::f32(md, &key("attention.layer_norm_rms_epsilon"))?;
+		Ok(Shape { width, heads, kv_heads, head_dim, rope, rms_eps, gemma })
+	}
+
 	/// How many positions layer `index`'s queries see, their own included, if it slides.
 	fn window(&self, index: usize) -> Option<usize> {
 		let gemma = self.gemma?;
@@ -183,66 +245,9 @@ impl Llama {
 		variant: Variant,
 		host_kernels: bool,
 	) -> Result<Self> {
-		let md = &content.metadata;
-		let key = |name: &str| format!("{}.{name}", variant.prefix);
-		let optional = |name: &str| md.contains_key(&key(name)).then(|| key(name));
-		let heads = metadata::usize(md, &key("attention.head_count"))?;
-		let kv_heads = metadata::usize(md, &key("attention.head_count_kv"))?;
-		let width = metadata::usize(md, &key("embedding_length"))?;
-		let blocks = metadata::usize(md, &key("block_count"))?;
-		ensure!(heads > 0 && width > 0, "embedding width {width} and {heads} heads");
-		ensure!(kv_heads > 0 && heads % kv_heads == 0, "{heads} heads, {kv_heads} KV heads");
-		// Gemma's heads are not `width / heads` wide; the file then says how wide.
-		let head_dim = match optional("attention.key_length") {
-			Some(key_length) => metadata::usize(md, &key_length)?,
-			None => {
-				ensure!(width % heads == 0, "embedding width {width} and {heads} heads");
-				width / heads
-			}
-		};
-		if let Some(value_length) = optional("attention.value_length") {
-			let value_length = metadata::usize(md, &value_length)?;
-			ensure!(value_length == head_dim, "values {value_length} wide, keys {head_dim}");
-		}
-		ensure!(head_dim % 8 == 0, "heads of {head_dim} dimensions, not a multiple of 8");
-		if let Some(rope_dim) = optional("rope.dimension_count") {
-			let rope_dim = metadata::usize(md, &rope_dim)?;
-			ensure!(rope_dim == head_dim, "partial rotary embeddings ({rope_dim} of {head_dim})");
-		}
-		let rope_base = match optional("rope.freq_base") {
-			Some(base) => f64::from(metadata::f32(md, &base)?),
-			None => 10_000.0,
-		};
-		let rope_scale = match optional("rope.scaling.type") {
-			None => 1.0,
-			Some(kind) => match metadata::string(md, &kind)? {
-				"none" => 1.0,
-				"linear" => f64::from(metadata::f32(md, &key("rope.scaling.factor"))?),
-				other => bail!("unsupported rotary scaling {other:?} (supported: linear)"),
-			},
-		};
-		ensure!(rope_scale > 0.0, "rotary scaling factor {rope_scale}");
-		let rope = Rope { base: rope_base, scale: rope_scale, rotation: variant.rotation };
-		let gemma = match variant.gemma {
-			false => None,
-			true => {
-				let window = metadata::usize(md, &key("attention.sliding_window"))?;
-				ensure!(window > 0, "a sliding window of no positions");
-				let query_scalar = match blocks == GEMMA3_27B_BLOCKS {
-					true => width / heads,
-					false => head_dim,
-				};
-				Some(Gemma {
-					window,
-					local_rope: Rope { base: GEMMA3_LOCAL_ROPE_BASE, scale: 1.0, ..rope },
-					query_scale: (query_scalar != head_dim)
-						.then(|| (head_dim as f32 / query_scalar as f32).sqrt()),
-				})
-			}
-		};
-		let rms_eps = metadata::f32(md, &key("attention.layer_norm_rms_epsilon"))?;
-		let shape = Shape { width, heads, kv_heads, head_dim, rope, rms_eps, gemma };
-
+		let shape = Shape::from_metadata(&content.metadata, variant)?;
+		let blocks =
+			metadata::usize(&content.metadata, &format!("{}.block_count", variant.prefix))?;
 		let embedding = content.tensor(reader, "token_embd.weight", device)?;
 		let output = match content.tensor_infos.contains_key("output.weight") {
 			true => "output.weight",
@@ -424,6 +429,8 @@ impl Rotary {
 mod tests {
 	use std::fs::File;
 
+	use candle_core::quantized::gguf_file;
+
 	use super::*;
 	use crate::engine::test_model;
 
@@ -463,6 +470,72 @@ mod tests {
 		};
 		let difference = largest_difference(&decoded(&kernels), &decoded(&candle));
 		assert!(difference < 1e-4, "{variant:?}, decoded: {difference}");
+	}
+
+	fn gemma_metadata(changes: &[(&str, gguf_file::Value)]) -> metadata::Metadata {
+		let mut md = test_model::metadata_of("gemma3");
+		for (name, value) in changes {
+			md.insert(format!("gemma3.{name}"), value.clone());
+		}
+		md
+	}
+
+	#[test]
+	fn the_shape_follows_the_files_rules() {
+		use gguf_file::Value;
+		let shape = Shape::from_metadata(&gemma_metadata(&[]), Variant::GEMMA3).unwrap();
+		assert_eq!((shape.head_dim, shape.width / shape.heads), (32, 16), "key_length wins");
+		let windows: Vec<_> = (0..7).map(|layer| shape.window(layer)).collect();
+		let local = Some(test_model::GEMMA_WINDOW);
+		assert_eq!(windows, [local, local, local, local, local, None, local]);
+		let gemma = shape.gemma.unwrap();
+		assert_eq!((gemma.local_rope.base, shape.rope.base), (10_000.0, 1_000_000.0));
+		assert_eq!(gemma.query_scale, None);
+		let llama = Shape::from_metadata(&test_model::metadata(), Variant::LLAMA).unwrap();
+		assert!(llama.gemma.is_none() && llama.window(5).is_none());
+
+		// Gemma 3 4B and up: linear scaling of the global layers' positions only.
+		let scaled = gemma_metadata(&[
+			("rope.scaling.type", Value::String("linear".into())),
+			("rope.scaling.factor", Value::F32(8.0)),
+		]);
+		let shape = Shape::from_metadata(&scaled, Variant::GEMMA3).unwrap();
+		assert_eq!((shape.rope.scale, shape.gemma.unwrap().local_rope.scale), (8.0, 1.0));
+		// 27B: 62 layers, queries scaled by 1 / sqrt(width / heads), here 1 / sqrt(16).
+		let big = gemma_metadata(&[("block_count", Value::U32(62))]);
+		let shape = Shape::from_metadata(&big, Variant::GEMMA3).unwrap();
+		assert_eq!(shape.gemma.unwrap().query_scale, Some((32f32 / 16.0).sqrt()));
+
+		let width_20 =
+			[("attention.key_length", Value::U32(20)), ("attention.value_length", Value::U32(20))];
+		for (changes, error) in [
+			(
+				&[("rope.scaling.type", Value::String("yarn".into()))][..],
+				"unsupported rotary scaling",
+			),
+			(&[("attention.value_length", Value::U32(16))], "values 16 wide"),
+			(&[("attention.sliding_window", Value::U32(0))], "no positions"),
+			(&width_20, "not a multiple of 8"),
+			(&[("attention.head_count_kv", Value::U32(3))], "KV heads"),
+		] {
+			let message = Shape::from_metadata(&gemma_metadata(changes), Variant::GEMMA3)
+				.err()
+				.map(|e| e.to_string());
+			assert!(message.as_ref().is_some_and(|m| m.contains(error)), "{message:?}");
+		}
+	}
+
+	#[test]
+	fn linear_scaling_turns_position_p_as_far_as_position_p_over_the_factor() {
+		let rope = Rope { base: 10_000.0, scale: 1.0, rotation: Rotation::Halves };
+		let scaled = Rotary::new(&Rope { scale: 4.0, ..rope }, 16, 0, 40);
+		let plain = Rotary::new(&rope, 16, 0, 10);
+		for position in 0..10 {
+			let (at, scaled_at) =
+				(position * 8..(position + 1) * 8, position * 32..position * 32 + 8);
+			assert_eq!(plain.cos[at.clone()], scaled.cos[scaled_at.clone()]);
+			assert_eq!(plain.sin[at], scaled.sin[scaled_at]);
+		}
 	}
 
 	#[test]
