@@ -4,8 +4,9 @@
 //! token by token and a teacher-forced pass give the same bits.
 //!
 //! For query `q` at position `p` and head `h` (reading KV head `h / (heads / kv_heads)`):
-//! `s_j = dot(q, k_j) / sqrt(head_dim)` for `j = first..=p`, with `dot` in the crate's
-//! eight-lane order; `e_j = exp(s_j - max s)`; the output is `(Σ_j e_j · v_j) / Σ_j e_j`, both
+//! `s_j = dot(q, k_j) / sqrt(head_dim)` for `j = first..=p`, with `dot` in eight lanes (lane `l`
+//! adds `q[i] · k[i]` for `i ≡ l (mod 8)` by fused multiply-adds, summed as the crate's products
+//! sum their first step's eight sums; heads are a multiple of 8 wide, not always of 16); `e_j = exp(s_j - max s)`; the output is `(Σ_j e_j · v_j) / Σ_j e_j`, both
 //! sums in increasing `j`, the first by fused multiply-adds per dimension. `first` is 0, or
 //! `p + 1 - window` for a sliding window (Gemma's local layers); it depends on `p` alone, so a
 //! window keeps the invariance.
@@ -104,7 +105,7 @@ fn attend_one(
 		Isa::Avx512 | Isa::Avx2Fma => unsafe { crate::x86::dots(q, key, &mut scores) },
 		_ => {
 			for (j, score) in scores.iter_mut().enumerate() {
-				*score = crate::portable::dot(q, key(j));
+				*score = crate::portable::dot8(q, key(j));
 			}
 		}
 	}

@@ -43,11 +43,6 @@ impl fmt::Display for Format {
 
 /// One block of a format: parsed from GGUF bytes, dequantized to 32 f32 weights.
 pub(crate) trait Block: Copy + Send + Sync {
-	/// Whether decoding is faster with two rows to a 512-bit register (measured: yes for the
-	/// 4-bit formats, whose tables the pairs share; no for Q8_0 and f32, which read more bytes
-	/// per weight and gain nothing from the wider registers).
-	const DECODE_IN_PAIRS: bool;
-
 	/// Parses one block from exactly [`Format::block_bytes`] bytes.
 	fn parse(bytes: &[u8]) -> Self;
 
@@ -61,13 +56,12 @@ pub(crate) trait Block: Copy + Send + Sync {
 	#[cfg(target_arch = "x86_64")]
 	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4];
 
-	/// Two blocks' weights side by side, chunk by chunk: vector `c` holds weights `8c..8c + 8`
-	/// of `self` in its low half and of `other` in its high half.
+	/// The same 32 weights as two vectors of sixteen.
 	///
 	/// # Safety
 	/// The CPU must support AVX-512F, DQ and VL. Always inlined, as above.
 	#[cfg(target_arch = "x86_64")]
-	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4];
+	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2];
 }
 
 fn f16(bytes: &[u8]) -> f32 {
@@ -95,8 +89,6 @@ impl F32 {
 }
 
 impl Block for F32 {
-	const DECODE_IN_PAIRS: bool = false;
-
 	fn parse(bytes: &[u8]) -> Self {
 		let mut block = [0f32; BLOCK];
 		for (value, le) in block.iter_mut().zip(bytes.chunks_exact(4)) {
@@ -117,8 +109,8 @@ impl Block for F32 {
 
 	#[cfg(target_arch = "x86_64")]
 	#[inline(always)]
-	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
-		crate::x86::pair_f32(self, other)
+	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
+		crate::x86::load_f32_512(self)
 	}
 }
 
@@ -129,8 +121,6 @@ pub(crate) struct Q4_0 {
 }
 
 impl Block for Q4_0 {
-	const DECODE_IN_PAIRS: bool = true;
-
 	fn parse(bytes: &[u8]) -> Self {
 		Self { d: f16(bytes), qs: bytes[2..].try_into().expect("block size checked by the caller") }
 	}
@@ -149,8 +139,8 @@ impl Block for Q4_0 {
 
 	#[cfg(target_arch = "x86_64")]
 	#[inline(always)]
-	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
-		crate::x86::pair_q4_0(self, other)
+	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
+		crate::x86::dequantize_q4_0_512(self)
 	}
 }
 
@@ -162,8 +152,6 @@ pub(crate) struct Q4_1 {
 }
 
 impl Block for Q4_1 {
-	const DECODE_IN_PAIRS: bool = true;
-
 	fn parse(bytes: &[u8]) -> Self {
 		Self {
 			d: f16(bytes),
@@ -186,8 +174,8 @@ impl Block for Q4_1 {
 
 	#[cfg(target_arch = "x86_64")]
 	#[inline(always)]
-	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
-		crate::x86::pair_q4_1(self, other)
+	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
+		crate::x86::dequantize_q4_1_512(self)
 	}
 }
 
@@ -198,8 +186,6 @@ pub(crate) struct Q8_0 {
 }
 
 impl Block for Q8_0 {
-	const DECODE_IN_PAIRS: bool = false;
-
 	fn parse(bytes: &[u8]) -> Self {
 		let mut qs = [0i8; BLOCK];
 		for (q, &byte) in qs.iter_mut().zip(&bytes[2..]) {
@@ -222,7 +208,7 @@ impl Block for Q8_0 {
 
 	#[cfg(target_arch = "x86_64")]
 	#[inline(always)]
-	unsafe fn dequantize_pair_avx512(&self, other: &Self) -> [std::arch::x86_64::__m512; 4] {
-		crate::x86::pair_q8_0(self, other)
+	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
+		crate::x86::dequantize_q8_0_512(self)
 	}
 }

@@ -1,9 +1,11 @@
 //! Matrix products `y = W·x` over GGUF weight blocks (Q4_0, Q4_1, Q8_0 and f32) in which every
 //! output is computed by one fixed sequence of floating-point operations.
 //!
-//! The sequence: the weights are dequantized exactly to f32 (see [`Format`]); eight accumulators
-//! start at zero and lane `l` adds `w[k] · x[k]` for `k ≡ l (mod 8)` in increasing `k` by fused
-//! multiply-adds; the lanes are summed as `((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))`.
+//! The sequence: the weights are dequantized exactly to f32 (see [`Format`]); sixteen accumulators
+//! start at zero and lane `l` adds `w[k] · x[k]` for `k ≡ l (mod 16)` in increasing `k` by fused
+//! multiply-adds; then `t_l = a_l + a_(l+8)` for `l < 8`, summed as `((t0 + t4) + (t2 + t6)) +
+//! ((t1 + t5) + (t3 + t7))`. Sixteen lanes fill one AVX-512 register with one row, so decoding
+//! dequantizes a 4-bit row's sixteen weights with one table permute.
 //! The AVX-512, AVX2 and portable kernels, decoding one position or a batch of them, on any number
 //! of threads, all follow it. So an output does not depend on how many positions were multiplied
 //! with it, nor on the thread count or the CPU: decoding token by token and a teacher-forced pass
@@ -40,19 +42,22 @@ pub use blocks::{Format, BLOCK};
 /// once per thread's share.
 const BATCH_POSITIONS: usize = 4;
 
-/// Rows per kernel call: four independent accumulators keep the FMA units busy.
+/// Rows per kernel call with 256-bit registers: four rows' eight accumulators keep the FMA units
+/// busy and leave registers for the weights and the position.
 const ROW_GROUP: usize = 4;
 
-/// Rows per batch kernel call on AVX-512: six rows by four pairs of positions fill 24 of the 32
-/// registers with accumulators.
-const PAIR_PANEL_ROWS: usize = 6;
+/// Rows per decoding kernel call on AVX-512: eight independent accumulators.
+const ROW_GROUP_512: usize = 8;
+
+/// Rows and positions per batch kernel call on AVX-512: 24 of the 32 registers hold accumulators.
+const PANEL_ROWS_512: usize = 6;
+const PANEL_POSITIONS_512: usize = 4;
 
 /// The instruction sets the kernels come in. All compute the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
-	/// AVX-512 F, DQ and VL: decoding two 4-bit weight rows to a 512-bit register through
-	/// per-block tables, batches two positions to a register, and the 256-bit kernels with 32
-	/// registers for bigger tiles.
+	/// AVX-512 F, DQ and VL: a row's sixteen lanes in one register, 4-bit weights dequantized
+	/// through per-block tables.
 	Avx512,
 	Avx2Fma,
 	Portable,
@@ -345,8 +350,8 @@ fn product<B: Block>(blocks: &[B], rows: usize, cols: usize, x: &[f32], isa: Isa
 	if positions < BATCH_POSITIONS {
 		// Split the rows: `transposed` is `rows × positions`, so each task's share is contiguous.
 		// Two shares a thread balance the load without paying for more hand-overs (measured: four
-		// decoded 7 % slower); shares of whole groups of eight rows keep the AVX-512 pairs whole.
-		let rows_per_task = rows.div_ceil(2 * threads).next_multiple_of(2 * ROW_GROUP);
+		// decoded 7 % slower); shares of whole groups of eight rows keep the kernels' groups whole.
+		let rows_per_task = rows.div_ceil(2 * threads).next_multiple_of(ROW_GROUP_512);
 		let mut transposed = vec![0f32; rows * positions];
 		transposed.par_chunks_mut(rows_per_task * positions).enumerate().for_each(|(task, out)| {
 			let first = task * rows_per_task;
@@ -383,45 +388,20 @@ fn rows_product<B: Block>(
 	let mut store = |row: usize, position: usize, y: f32| out[row * positions + position] = y;
 	match isa {
 		#[cfg(target_arch = "x86_64")]
-		Isa::Avx512 | Isa::Avx2Fma => {
-			let mut at = 0;
-			if isa == Isa::Avx512 && B::DECODE_IN_PAIRS {
-				// Eight rows per call, two to a 512-bit register.
-				for group in rows.chunks_exact(2 * ROW_GROUP) {
-					let pairs: [[&[B]; 2]; ROW_GROUP] =
-						std::array::from_fn(|p| [group[2 * p], group[2 * p + 1]]);
-					for (position, x) in x.chunks_exact(cols).enumerate() {
-						// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; rows and
-						// `x` are `cols` wide.
-						let ys = unsafe { x86::dot_row_pairs(pairs, x) };
-						for (p, pair) in ys.into_iter().enumerate() {
-							store(at + 2 * p, position, pair[0]);
-							store(at + 2 * p + 1, position, pair[1]);
-						}
-					}
-					at += 2 * ROW_GROUP;
-				}
-			}
-			let mut groups = rows[at..].chunks_exact(ROW_GROUP);
-			for group in groups.by_ref() {
-				let group: [&[B]; ROW_GROUP] = group.try_into().expect("exact chunk");
-				for (position, x) in x.chunks_exact(cols).enumerate() {
-					// SAFETY: `isa` is one of `Isa::available`; rows and `x` are `cols` wide.
-					let ys = unsafe { x86::dot_rows(isa, group, x) };
-					for (r, y) in ys.into_iter().enumerate() {
-						store(at + r, position, y);
-					}
-				}
-				at += ROW_GROUP;
-			}
-			for row in groups.remainder() {
-				for (position, x) in x.chunks_exact(cols).enumerate() {
-					// SAFETY: as above.
-					let [y] = unsafe { x86::dot_rows(isa, [*row], x) };
-					store(at, position, y);
-				}
-				at += 1;
-			}
+		Isa::Avx512 => {
+			// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; rows and `x` are `cols`
+			// wide.
+			let kernel =
+				|rows, x: &[f32]| unsafe { x86::dot_rows_512::<B, ROW_GROUP_512>(rows, x) };
+			let single = |row, x: &[f32]| unsafe { x86::dot_rows_512::<B, 1>(row, x) };
+			groups_product(&rows, x, cols, kernel, single, &mut store);
+		}
+		#[cfg(target_arch = "x86_64")]
+		Isa::Avx2Fma => {
+			// SAFETY: `Isa::Avx2Fma` is detected with AVX2 and FMA; rows and `x` are `cols` wide.
+			let kernel = |rows, x: &[f32]| unsafe { x86::dot_rows::<B, ROW_GROUP>(rows, x) };
+			let single = |row, x: &[f32]| unsafe { x86::dot_rows::<B, 1>(row, x) };
+			groups_product(&rows, x, cols, kernel, single, &mut store);
 		}
 		_ => {
 			let mut dequantized = vec![0f32; cols];
@@ -432,6 +412,36 @@ fn rows_product<B: Block>(
 				}
 			}
 		}
+	}
+}
+
+/// `rows` times each position in `x`, `G` rows per `kernel` call and the rest one by one.
+#[cfg(target_arch = "x86_64")]
+fn groups_product<'a, B: Block, const G: usize>(
+	rows: &[&'a [B]],
+	x: &[f32],
+	cols: usize,
+	kernel: impl Fn([&'a [B]; G], &[f32]) -> [f32; G],
+	single: impl Fn([&'a [B]; 1], &[f32]) -> [f32; 1],
+	store: &mut impl FnMut(usize, usize, f32),
+) {
+	let mut groups = rows.chunks_exact(G);
+	let mut at = 0;
+	for group in groups.by_ref() {
+		let group: [&[B]; G] = group.try_into().expect("exact chunk");
+		for (position, x) in x.chunks_exact(cols).enumerate() {
+			for (r, y) in kernel(group, x).into_iter().enumerate() {
+				store(at + r, position, y);
+			}
+		}
+		at += G;
+	}
+	for row in groups.remainder() {
+		for (position, x) in x.chunks_exact(cols).enumerate() {
+			let [y] = single([*row], x);
+			store(at, position, y);
+		}
+		at += 1;
 	}
 }
 
@@ -447,13 +457,8 @@ fn batch_product<B: Block>(
 ) {
 	let rows = blocks.len() / per_row;
 	let xs: Vec<&[f32]> = x.chunks_exact(cols).collect();
-	let pairs = match isa {
-		Isa::Avx512 => interleave_pairs(&xs),
-		_ => Vec::new(),
-	};
-	let pairs: Vec<&[f32]> = pairs.chunks_exact(2 * cols).collect();
 	let group_rows = match isa {
-		Isa::Avx512 => PAIR_PANEL_ROWS,
+		Isa::Avx512 => PANEL_ROWS_512,
 		_ => ROW_GROUP,
 	};
 	let mut panel = vec![0f32; group_rows * cols];
@@ -470,9 +475,28 @@ fn batch_product<B: Block>(
 		let panel_rows: Vec<&[f32]> = panel.chunks_exact(cols).take(count).collect();
 		match isa {
 			#[cfg(target_arch = "x86_64")]
-			Isa::Avx512 => panel_pairs(&panel_rows, &pairs, &xs, first, rows, out),
+			Isa::Avx512 => {
+				// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; rows and positions
+				// are `cols` wide, a multiple of 32.
+				let kernel = |rows, xs| unsafe { x86::dot_panel_512(rows, xs) };
+				let single = |row, x| unsafe { x86::dot_panel_512(row, x) };
+				panel_product::<PANEL_ROWS_512, PANEL_POSITIONS_512>(
+					&panel_rows,
+					&xs,
+					kernel,
+					single,
+					first,
+					rows,
+					out,
+				)
+			}
 			#[cfg(target_arch = "x86_64")]
-			Isa::Avx2Fma => panel_x86::<2>(isa, &panel_rows, &xs, first, rows, out),
+			Isa::Avx2Fma => {
+				// SAFETY: `Isa::Avx2Fma` is detected with AVX2 and FMA; as above.
+				let kernel = |rows, xs| unsafe { x86::dot_panel(rows, xs) };
+				let single = |row, x| unsafe { x86::dot_panel(row, x) };
+				panel_product::<ROW_GROUP, 1>(&panel_rows, &xs, kernel, single, first, rows, out)
+			}
 			_ => {
 				for (position, x) in xs.iter().enumerate() {
 					for (r, row) in panel_rows.iter().enumerate() {
@@ -485,121 +509,38 @@ fn batch_product<B: Block>(
 	}
 }
 
-/// The panel's rows times every position, four rows by `C` positions per kernel call (as many
-/// positions as the registers hold beside four rows).
+/// The panel's rows times every position: `R` rows by `C` positions per `kernel` call, then
+/// the rows one by one with the positions left over (or all of them when the panel has fewer
+/// than `R` rows).
 #[cfg(target_arch = "x86_64")]
-fn panel_x86<const C: usize>(
-	isa: Isa,
-	panel: &[&[f32]],
-	xs: &[&[f32]],
+#[allow(clippy::too_many_arguments)]
+fn panel_product<'a, const R: usize, const C: usize>(
+	panel: &[&'a [f32]],
+	xs: &[&'a [f32]],
+	kernel: impl Fn([&'a [f32]; R], [&'a [f32]; C]) -> [[f32; C]; R],
+	single: impl Fn([&'a [f32]; 1], [&'a [f32]; 1]) -> [[f32; 1]; 1],
 	first: usize,
 	rows: usize,
 	out: &mut [f32],
 ) {
 	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;
-	let mut tiles = xs.chunks_exact(C);
 	let mut position = 0;
-	for tile in tiles.by_ref() {
-		let tile: [&[f32]; C] = tile.try_into().expect("exact chunk");
-		match <[&[f32]; ROW_GROUP]>::try_from(panel) {
-			Ok(group) => {
-				// SAFETY: `isa` is one of `Isa::available`; rows and positions are `cols` wide.
-				let products = unsafe { x86::dot_panel(isa, group, tile) };
-				for (r, ys) in products.iter().enumerate() {
-					for (c, &y) in ys.iter().enumerate() {
-						store(position + c, r, y);
-					}
+	if let Ok(group) = <[&[f32]; R]>::try_from(panel) {
+		let mut tiles = xs.chunks_exact(C);
+		for tile in tiles.by_ref() {
+			let tile: [&[f32]; C] = tile.try_into().expect("exact chunk");
+			for (r, ys) in kernel(group, tile).iter().enumerate() {
+				for (c, &y) in ys.iter().enumerate() {
+					store(position + c, r, y);
 				}
 			}
-			Err(_) => {
-				for (r, row) in panel.iter().enumerate() {
-					// SAFETY: as above.
-					let [ys] = unsafe { x86::dot_panel(isa, [*row], tile) };
-					for (c, &y) in ys.iter().enumerate() {
-						store(position + c, r, y);
-					}
-				}
-			}
+			position += C;
 		}
-		position += C;
 	}
-	for x in tiles.remainder() {
+	for (offset, x) in xs[position..].iter().enumerate() {
 		for (r, row) in panel.iter().enumerate() {
-			// SAFETY: as above.
-			let [[y]] = unsafe { x86::dot_panel(isa, [*row], [*x]) };
-			store(position, r, y);
-		}
-		position += 1;
-	}
-}
-
-/// Consecutive pairs of positions interleaved by chunks of eight, the layout of
-/// `x86::dot_panel_pairs`; an odd last position is left out.
-fn interleave_pairs(xs: &[&[f32]]) -> Vec<f32> {
-	let mut pairs = Vec::with_capacity(xs.len() / 2 * 2 * xs.first().map_or(0, |x| x.len()));
-	for pair in xs.chunks_exact(2) {
-		for (a, b) in pair[0].chunks_exact(8).zip(pair[1].chunks_exact(8)) {
-			pairs.extend_from_slice(a);
-			pairs.extend_from_slice(b);
-		}
-	}
-	pairs
-}
-
-/// The panel's rows times every position, two positions to a 512-bit register:
-/// [`PAIR_PANEL_ROWS`] rows by four pairs (`pairs`, from [`interleave_pairs`]) per kernel call.
-#[cfg(target_arch = "x86_64")]
-fn panel_pairs(
-	panel: &[&[f32]],
-	pairs: &[&[f32]],
-	xs: &[&[f32]],
-	first: usize,
-	rows: usize,
-	out: &mut [f32],
-) {
-	const PAIRS: usize = 4;
-	let mut store = |position: usize, r: usize, y: f32| out[position * rows + first + r] = y;
-	let mut position = 0;
-	let mut tiles = pairs.chunks_exact(PAIRS);
-	let mut store_tile = |position: usize, r: usize, ys: &[[f32; 2]]| {
-		for (p, pair) in ys.iter().enumerate() {
-			store(position + 2 * p, r, pair[0]);
-			store(position + 2 * p + 1, r, pair[1]);
-		}
-	};
-	for tile in tiles.by_ref() {
-		let tile: [&[f32]; PAIRS] = tile.try_into().expect("exact chunk");
-		match <[&[f32]; PAIR_PANEL_ROWS]>::try_from(panel) {
-			Ok(group) => {
-				// SAFETY: `Isa::Avx512` is detected with AVX-512F, DQ and VL; pairs are `2 cols`.
-				let products = unsafe { x86::dot_panel_pairs(group, tile) };
-				for (r, ys) in products.iter().enumerate() {
-					store_tile(position, r, ys);
-				}
-			}
-			Err(_) => {
-				for (r, row) in panel.iter().enumerate() {
-					// SAFETY: as above.
-					let [ys] = unsafe { x86::dot_panel_pairs([*row], tile) };
-					store_tile(position, r, &ys);
-				}
-			}
-		}
-		position += 2 * PAIRS;
-	}
-	for pair in tiles.remainder() {
-		for (r, row) in panel.iter().enumerate() {
-			// SAFETY: as above.
-			let [ys] = unsafe { x86::dot_panel_pairs([*row], [*pair]) };
-			store_tile(position, r, &ys);
-		}
-		position += 2;
-	}
-	if let Some(last) = xs.get(position) {
-		for (r, row) in panel.iter().enumerate() {
-			// SAFETY: as above.
-			let [[y]] = unsafe { x86::dot_panel(Isa::Avx512, [*row], [*last]) };
-			store(position, r, y);
+			let [[y]] = single([*row], [*x]);
+			store(position + offset, r, y);
 		}
 	}
 }

@@ -3,12 +3,23 @@
 //! runs (in hardware or in the C library), so these compute the same bits as the vector kernels,
 //! only slower.
 
-/// The dot product of a dequantized row and a position in the crate's accumulation order.
+/// The dot product of a dequantized row and a position in the crate's sixteen-lane order.
 pub(crate) fn dot(row: &[f32], x: &[f32]) -> f32 {
-	let mut lanes = [0f32; 8];
-	for (w, x) in row.chunks_exact(8).zip(x.chunks_exact(8)) {
-		for lane in 0..8 {
+	let mut lanes = [0f32; 16];
+	for (w, x) in row.chunks_exact(16).zip(x.chunks_exact(16)) {
+		for lane in 0..16 {
 			lanes[lane] = w[lane].mul_add(x[lane], lanes[lane]);
+		}
+	}
+	sum_lanes(std::array::from_fn(|l| lanes[l] + lanes[l + 8]))
+}
+
+/// The dot product of a query and a key in attention's eight-lane order.
+pub(crate) fn dot8(q: &[f32], key: &[f32]) -> f32 {
+	let mut lanes = [0f32; 8];
+	for (q, k) in q.chunks_exact(8).zip(key.chunks_exact(8)) {
+		for lane in 0..8 {
+			lanes[lane] = q[lane].mul_add(k[lane], lanes[lane]);
 		}
 	}
 	sum_lanes(lanes)

@@ -95,17 +95,27 @@ fn bad_shapes_and_inputs_are_refused() {
 
 #[test]
 fn the_kernels_follow_the_documented_accumulation_order() {
-	// Lane 1 holds 1e8 and lane 5 -1e8; a 1 in lane 2 survives only if the lanes are summed
-	// as documented, ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)).
+	let matrix = Matrix::from_f32(1, 32, &[1.0; 32]).unwrap();
+	let survives = |x: &[f32]| {
+		for &isa in Isa::available() {
+			assert_eq!(matrix.multiply_with(x, isa).unwrap(), vec![1.0], "{isa}");
+		}
+	};
+	// Lanes of sixteen: 1e8 at k = 0 and -1e8 at k = 16 cancel in lane 0 before the 1 at k = 8
+	// (lane 8) joins them; lanes of eight, or one sequential sum, would add the 1 to 1e8 first.
+	let mut x = vec![0f32; 32];
+	x[0] = 1e8;
+	x[16] = -1e8;
+	x[8] = 1.0;
+	survives(&x);
+	// The tree: 1e8 in lane 1 and -1e8 in lane 5 cancel before the 1 in lane 2 joins them, as
+	// `((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7))` has it.
 	let mut x = vec![0f32; 32];
 	x[1] = 1e8;
 	x[5] = -1e8;
 	x[2] = 1.0;
-	let matrix = Matrix::from_f32(1, 32, &[1.0; 32]).unwrap();
-	for &isa in Isa::available() {
-		assert_eq!(matrix.multiply_with(&x, isa).unwrap(), vec![1.0], "{isa}");
-	}
-	// Sequential summation would lose it: (1e8 + 1) rounds to 1e8 in f32.
+	survives(&x);
+	// Either other order would lose it: (1e8 + 1) rounds to 1e8 in f32.
 	assert_eq!((1e8f32 + 1.0) - 1e8, 0.0);
 }
 

@@ -1,12 +1,11 @@
 //! AVX2 + FMA and AVX-512 kernels. Each follows the accumulation order defined in the crate docs
-//! exactly, eight lanes to a 256-bit register or two sets of eight lanes to a 512-bit one (two
-//! weight rows when decoding, two positions in a batch), so its results are the portable
-//! kernels' bits.
+//! exactly, the sixteen lanes of a product in one 512-bit register or two 256-bit ones, so its
+//! results are the portable kernels' bits. Attention's dot products keep their own eight-lane
+//! order ([`crate::attention`]), one 256-bit register.
 //!
 //! Only the entry points carry `#[target_feature]`; the helpers are `#[inline(always)]` without
 //! it, so they compile inside the entry points with their features and keep their vectors in
-//! registers, and must only be called from them. The 256-bit bodies are compiled twice, for AVX2
-//! and with AVX-512VL's 32 registers for bigger tiles.
+//! registers, and must only be called from them.
 //!
 //! Loops over the small fixed-size arrays of vectors index them, so that they unroll and the
 //! vectors stay in registers.
@@ -14,10 +13,7 @@
 
 use std::arch::x86_64::*;
 
-use crate::{
-	blocks::{Block, BLOCK, F32, Q4_0, Q4_1, Q8_0},
-	Isa,
-};
+use crate::blocks::{Block, BLOCK, F32, Q4_0, Q4_1, Q8_0};
 
 /// Four vectors of eight from 32 consecutive f32 at `p`.
 #[inline(always)]
@@ -87,53 +83,54 @@ unsafe fn sum_lanes(lanes: __m256) -> f32 {
 	_mm_cvtss_f32(_mm_add_ss(twos, _mm_shuffle_ps::<1>(twos, twos)))
 }
 
-/// Dot products of `R` quantized rows with one position `x`, dequantizing in registers: what
-/// decoding runs, bound by reading the weights once.
-///
-/// # Safety
-/// `isa` must be one the CPU supports; every row must have `x.len() / 32` blocks.
-pub(crate) unsafe fn dot_rows<B: Block, const R: usize>(
-	isa: Isa,
-	rows: [&[B]; R],
-	x: &[f32],
-) -> [f32; R] {
-	#[target_feature(enable = "avx2,fma")]
-	unsafe fn avx2<B: Block, const R: usize>(rows: [&[B]; R], x: &[f32]) -> [f32; R] {
-		dot_rows_body(rows, x)
-	}
-	#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
-	unsafe fn avx512<B: Block, const R: usize>(rows: [&[B]; R], x: &[f32]) -> [f32; R] {
-		dot_rows_body(rows, x)
-	}
-	match isa {
-		Isa::Avx512 => avx512(rows, x),
-		_ => avx2(rows, x),
-	}
+/// The sum of sixteen lanes, `low` holding lanes 0..8 and `high` 8..16: `t_l = a_l + a_(l+8)`,
+/// then the eight `t` as [`sum_lanes`] sums them.
+#[inline(always)]
+unsafe fn sum_sixteen(low: __m256, high: __m256) -> f32 {
+	sum_lanes(_mm256_add_ps(low, high))
 }
 
+/// [`sum_sixteen`] of one 512-bit register.
 #[inline(always)]
-unsafe fn dot_rows_body<B: Block, const R: usize>(rows: [&[B]; R], x: &[f32]) -> [f32; R] {
-	let mut acc = [_mm256_setzero_ps(); R];
+unsafe fn sum_sixteen_512(lanes: __m512) -> f32 {
+	sum_sixteen(_mm512_castps512_ps256(lanes), _mm512_extractf32x8_ps::<1>(lanes))
+}
+
+/// Dot products of `R` quantized rows with one position `x`, dequantizing in registers: what
+/// decoding runs on AVX2. Lanes 0..8 of the order take each block's weights `0..8` and `16..24`,
+/// lanes 8..16 the weights `8..16` and `24..32`, each in a 256-bit accumulator.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA; every row must have `x.len() / 32` blocks.
+#[target_feature(enable = "avx2,fma")]
+pub(crate) unsafe fn dot_rows<B: Block, const R: usize>(rows: [&[B]; R], x: &[f32]) -> [f32; R] {
+	let (mut low, mut high) = ([_mm256_setzero_ps(); R], [_mm256_setzero_ps(); R]);
 	let blocks = x.len() / BLOCK;
 	for b in 0..blocks {
 		let xs = load_f32(x.as_ptr().add(b * BLOCK));
 		for r in 0..R {
-			// The rows are consecutive in memory, so the same block of the next group's row is
-			// `R` rows on: asking for it now hides the memory latency that otherwise bounds
-			// decoding. A prefetch past the end of the matrix is ignored.
-			let ahead = rows[r].as_ptr().wrapping_add(b + R * rows[r].len());
-			_mm_prefetch::<_MM_HINT_T0>(ahead.cast());
+			prefetch_next_group(rows[r], b, R);
 			let w = rows[r].get_unchecked(b).dequantize_avx2();
-			for c in 0..4 {
-				acc[r] = _mm256_fmadd_ps(w[c], xs[c], acc[r]);
-			}
+			low[r] = _mm256_fmadd_ps(w[0], xs[0], low[r]);
+			high[r] = _mm256_fmadd_ps(w[1], xs[1], high[r]);
+			low[r] = _mm256_fmadd_ps(w[2], xs[2], low[r]);
+			high[r] = _mm256_fmadd_ps(w[3], xs[3], high[r]);
 		}
 	}
 	let mut sums = [0f32; R];
 	for r in 0..R {
-		sums[r] = sum_lanes(acc[r]);
+		sums[r] = sum_sixteen(low[r], high[r]);
 	}
 	sums
+}
+
+/// The rows of a kernel call are consecutive in memory, so the same block of the next group's
+/// row is `group` rows on: asking for it now hides the memory latency that otherwise bounds
+/// decoding. A prefetch past the end of the matrix is ignored.
+#[inline(always)]
+unsafe fn prefetch_next_group<B>(row: &[B], block: usize, group: usize) {
+	let ahead = row.as_ptr().wrapping_add(block + group * row.len());
+	_mm_prefetch::<_MM_HINT_T0>(ahead.cast());
 }
 
 /// Writes the dequantized weights of `row` into `out`.
@@ -150,67 +147,65 @@ pub(crate) unsafe fn dequantize_row<B: Block>(row: &[B], out: &mut [f32]) {
 	}
 }
 
-/// Dot products of `R` dequantized rows with `C` positions: what a batch runs, each weight loaded
-/// once per `C` positions and each position once per `R` rows.
+/// Dot products of `R` dequantized rows with `C` positions on AVX2: what a batch runs, each
+/// weight loaded once per `C` positions and each position once per `R` rows; the sixteen lanes
+/// in two accumulators, as [`dot_rows`].
 ///
 /// # Safety
-/// `isa` must be one the CPU supports; rows and positions must have the same length.
+/// The CPU must support AVX2 and FMA; rows and positions must have the same length, a multiple
+/// of 16.
+#[target_feature(enable = "avx2,fma")]
 pub(crate) unsafe fn dot_panel<const R: usize, const C: usize>(
-	isa: Isa,
 	rows: [&[f32]; R],
 	xs: [&[f32]; C],
 ) -> [[f32; C]; R] {
-	#[target_feature(enable = "avx2,fma")]
-	unsafe fn avx2<const R: usize, const C: usize>(
-		rows: [&[f32]; R],
-		xs: [&[f32]; C],
-	) -> [[f32; C]; R] {
-		dot_panel_body(rows, xs)
-	}
-	#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
-	unsafe fn avx512<const R: usize, const C: usize>(
-		rows: [&[f32]; R],
-		xs: [&[f32]; C],
-	) -> [[f32; C]; R] {
-		dot_panel_body(rows, xs)
-	}
-	match isa {
-		Isa::Avx512 => avx512(rows, xs),
-		_ => avx2(rows, xs),
-	}
-}
-
-#[inline(always)]
-unsafe fn dot_panel_body<const R: usize, const C: usize>(
-	rows: [&[f32]; R],
-	xs: [&[f32]; C],
-) -> [[f32; C]; R] {
-	let mut acc = [[_mm256_setzero_ps(); C]; R];
+	let mut acc = [[[_mm256_setzero_ps(); 2]; C]; R];
 	let len = xs[0].len();
 	let mut k = 0;
-	while k + 8 <= len {
-		let mut x = [_mm256_setzero_ps(); C];
-		for c in 0..C {
-			x[c] = _mm256_loadu_ps(xs[c].as_ptr().add(k));
-		}
-		for r in 0..R {
-			let w = _mm256_loadu_ps(rows[r].as_ptr().add(k));
+	while k + 16 <= len {
+		for half in 0..2 {
+			let mut x = [_mm256_setzero_ps(); C];
 			for c in 0..C {
-				acc[r][c] = _mm256_fmadd_ps(w, x[c], acc[r][c]);
+				x[c] = _mm256_loadu_ps(xs[c].as_ptr().add(k + 8 * half));
+			}
+			for r in 0..R {
+				let w = _mm256_loadu_ps(rows[r].as_ptr().add(k + 8 * half));
+				for c in 0..C {
+					acc[r][c][half] = _mm256_fmadd_ps(w, x[c], acc[r][c][half]);
+				}
 			}
 		}
-		k += 8;
+		k += 16;
 	}
 	let mut sums = [[0f32; C]; R];
 	for r in 0..R {
 		for c in 0..C {
-			sums[r][c] = sum_lanes(acc[r][c]);
+			sums[r][c] = sum_sixteen(acc[r][c][0], acc[r][c][1]);
 		}
 	}
 	sums
 }
 
-/// `out[j] = dot(q, key(j))` in the crate's order, four keys at a time so that four
+/// Dot products in attention's eight-lane order of `R` rows with one position `q`.
+#[inline(always)]
+unsafe fn dot8_rows<const R: usize>(rows: [&[f32]; R], q: &[f32]) -> [f32; R] {
+	let mut acc = [_mm256_setzero_ps(); R];
+	let mut k = 0;
+	while k + 8 <= q.len() {
+		let x = _mm256_loadu_ps(q.as_ptr().add(k));
+		for r in 0..R {
+			acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(rows[r].as_ptr().add(k)), x, acc[r]);
+		}
+		k += 8;
+	}
+	let mut sums = [0f32; R];
+	for r in 0..R {
+		sums[r] = sum_lanes(acc[r]);
+	}
+	sums
+}
+
+/// `out[j] = dot(q, key(j))` in attention's eight-lane order, four keys at a time so that four
 /// accumulations are in flight.
 ///
 /// # Safety
@@ -220,14 +215,12 @@ pub(crate) unsafe fn dots<'a>(q: &[f32], key: impl Fn(usize) -> &'a [f32], out: 
 	let mut groups = out.chunks_exact_mut(4);
 	let mut j = 0;
 	for group in groups.by_ref() {
-		let products = dot_panel_body([key(j), key(j + 1), key(j + 2), key(j + 3)], [q]);
-		for (out, [product]) in group.iter_mut().zip(products) {
-			*out = product;
-		}
+		let products = dot8_rows([key(j), key(j + 1), key(j + 2), key(j + 3)], q);
+		group.copy_from_slice(&products);
 		j += 4;
 	}
 	for out in groups.into_remainder() {
-		let [[product]] = dot_panel_body([key(j)], [q]);
+		let [product] = dot8_rows([key(j)], q);
 		*out = product;
 		j += 1;
 	}
@@ -274,89 +267,70 @@ unsafe fn weighted_sum_body<'a, const N: usize>(
 	}
 }
 
-/// Dot products of `R` dequantized rows with `P` pairs of positions, each pair interleaved by
-/// chunks of eight (`x[8c..8c + 8]` of the first, then of the second): one 512-bit register
-/// holds a row's eight lanes for both positions, so each instruction does twice the work of the
-/// 256-bit kernels, lane for lane the same operations. Returns `[row][pair][position]`.
+/// Dot products of `R` quantized rows with one position `x` on AVX-512: what decoding runs. One
+/// 512-bit register holds a row's sixteen lanes; each block's weights `0..16` and then `16..32`
+/// are dequantized straight into them ([`Block::dequantize_avx512`]).
 ///
 /// # Safety
-/// The CPU must support AVX-512F, AVX-512DQ and AVX-512VL; each pair must be twice a row's length.
+/// The CPU must support AVX-512F, DQ and VL; every row must have `x.len() / 32` blocks.
 #[target_feature(enable = "avx2,fma,avx512f,avx512dq,avx512vl")]
-pub(crate) unsafe fn dot_panel_pairs<const R: usize, const P: usize>(
-	rows: [&[f32]; R],
-	pairs: [&[f32]; P],
-) -> [[[f32; 2]; P]; R] {
-	let mut acc = [[_mm512_setzero_ps(); P]; R];
-	let len = rows[0].len();
-	let mut k = 0;
-	while k + 8 <= len {
-		let mut x = [_mm512_setzero_ps(); P];
-		for p in 0..P {
-			x[p] = _mm512_loadu_ps(pairs[p].as_ptr().add(2 * k));
-		}
+pub(crate) unsafe fn dot_rows_512<B: Block, const R: usize>(
+	rows: [&[B]; R],
+	x: &[f32],
+) -> [f32; R] {
+	let mut acc = [_mm512_setzero_ps(); R];
+	let blocks = x.len() / BLOCK;
+	for b in 0..blocks {
+		let x0 = _mm512_loadu_ps(x.as_ptr().add(b * BLOCK));
+		let x1 = _mm512_loadu_ps(x.as_ptr().add(b * BLOCK + 16));
 		for r in 0..R {
-			let w = _mm512_broadcast_f32x8(_mm256_loadu_ps(rows[r].as_ptr().add(k)));
-			for p in 0..P {
-				acc[r][p] = _mm512_fmadd_ps(w, x[p], acc[r][p]);
-			}
+			prefetch_next_group(rows[r], b, R);
+			let [w0, w1] = rows[r].get_unchecked(b).dequantize_avx512();
+			acc[r] = _mm512_fmadd_ps(w0, x0, acc[r]);
+			acc[r] = _mm512_fmadd_ps(w1, x1, acc[r]);
 		}
-		k += 8;
 	}
-	let mut sums = [[[0f32; 2]; P]; R];
+	let mut sums = [0f32; R];
 	for r in 0..R {
-		for p in 0..P {
-			sums[r][p] = [
-				sum_lanes(_mm512_castps512_ps256(acc[r][p])),
-				sum_lanes(_mm512_extractf32x8_ps::<1>(acc[r][p])),
-			];
-		}
+		sums[r] = sum_sixteen_512(acc[r]);
 	}
 	sums
 }
 
-/// `[low | high]`: two vectors of eight as one of sixteen.
-#[inline(always)]
-unsafe fn join(low: __m256, high: __m256) -> __m512 {
-	_mm512_insertf32x8::<1>(_mm512_castps256_ps512(low), high)
-}
-
-/// A scale for each half: `a` in lanes 0..8, `b` in 8..16.
-#[inline(always)]
-unsafe fn halves(a: f32, b: f32) -> __m512 {
-	join(_mm256_set1_ps(a), _mm256_set1_ps(b))
-}
-
-#[inline(always)]
-pub(crate) unsafe fn pair_f32(a: &F32, b: &F32) -> [__m512; 4] {
-	let (a, b) = (load_f32(a.0.as_ptr()), load_f32(b.0.as_ptr()));
-	[join(a[0], b[0]), join(a[1], b[1]), join(a[2], b[2]), join(a[3], b[3])]
-}
-
-/// Two blocks' weights from their 4-bit integers by table lookup, chunk by chunk, `a`'s in the low
-/// halves: `table_a` and `table_b` hold the 16 values each block's integers stand for, so one
-/// two-table permute replaces converting and scaling every weight.
-#[inline(always)]
-unsafe fn pair_lookup(
-	a: &[u8; BLOCK / 2],
-	b: &[u8; BLOCK / 2],
-	table_a: __m512,
-	table_b: __m512,
-) -> [__m512; 4] {
-	let (a, b) = (_mm_loadu_si128(a.as_ptr().cast()), _mm_loadu_si128(b.as_ptr().cast()));
-	// Bytes 0..8 of both, then bytes 8..16 of both.
-	let first = _mm512_cvtepu8_epi32(_mm_unpacklo_epi64(a, b));
-	let second = _mm512_cvtepu8_epi32(_mm_unpackhi_epi64(a, b));
-	let low = _mm512_set1_epi32(0x0f);
-	// Lanes 8..16 read the second table, entries 16..32 of the pair.
-	let second_table = _mm512_set_epi32(16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 0, 0, 0, 0, 0, 0);
-	let look_up =
-		|q: __m512i| _mm512_permutex2var_ps(table_a, _mm512_or_si512(q, second_table), table_b);
-	[
-		look_up(_mm512_and_si512(first, low)),
-		look_up(_mm512_and_si512(second, low)),
-		look_up(_mm512_srli_epi32::<4>(first)),
-		look_up(_mm512_srli_epi32::<4>(second)),
-	]
+/// Dot products of `R` dequantized rows with `P` positions on AVX-512: what a batch runs, a
+/// row's sixteen lanes for one position in each register.
+///
+/// # Safety
+/// The CPU must support AVX-512F, DQ and VL; rows and positions must have the same length, a
+/// multiple of 16.
+#[target_feature(enable = "avx2,fma,avx512f,avx512dq,avx512vl")]
+pub(crate) unsafe fn dot_panel_512<const R: usize, const P: usize>(
+	rows: [&[f32]; R],
+	xs: [&[f32]; P],
+) -> [[f32; P]; R] {
+	let mut acc = [[_mm512_setzero_ps(); P]; R];
+	let len = rows[0].len();
+	let mut k = 0;
+	while k + 16 <= len {
+		let mut x = [_mm512_setzero_ps(); P];
+		for p in 0..P {
+			x[p] = _mm512_loadu_ps(xs[p].as_ptr().add(k));
+		}
+		for r in 0..R {
+			let w = _mm512_loadu_ps(rows[r].as_ptr().add(k));
+			for p in 0..P {
+				acc[r][p] = _mm512_fmadd_ps(w, x[p], acc[r][p]);
+			}
+		}
+		k += 16;
+	}
+	let mut sums = [[0f32; P]; R];
+	for r in 0..R {
+		for p in 0..P {
+			sums[r][p] = sum_sixteen_512(acc[r][p]);
+		}
+	}
+	sums
 }
 
 /// 0, 1, ..., 15.
@@ -367,68 +341,45 @@ unsafe fn integers() -> __m512 {
 	)
 }
 
+/// A 4-bit block's weights `0..16` (the low nibbles) and `16..32` (the high ones) looked up in
+/// `table`, the sixteen values its integers stand for: one permute per sixteen weights instead of
+/// converting and scaling each (the permute reads only an index's low four bits).
 #[inline(always)]
-pub(crate) unsafe fn pair_q4_0(a: &Q4_0, b: &Q4_0) -> [__m512; 4] {
+unsafe fn look_up_nibbles(qs: &[u8; BLOCK / 2], table: __m512) -> [__m512; 2] {
+	let bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128(qs.as_ptr().cast()));
+	[
+		_mm512_permutexvar_ps(bytes, table),
+		_mm512_permutexvar_ps(_mm512_srli_epi32::<4>(bytes), table),
+	]
+}
+
+#[inline(always)]
+pub(crate) unsafe fn dequantize_q4_0_512(block: &Q4_0) -> [__m512; 2] {
 	// The same operations as `dequantize_q4_0`, once per possible integer.
 	let centred = _mm512_sub_ps(integers(), _mm512_set1_ps(8.0));
-	let table = |d: f32| _mm512_mul_ps(centred, _mm512_set1_ps(d));
-	pair_lookup(&a.qs, &b.qs, table(a.d), table(b.d))
+	look_up_nibbles(&block.qs, _mm512_mul_ps(centred, _mm512_set1_ps(block.d)))
 }
 
 #[inline(always)]
-pub(crate) unsafe fn pair_q4_1(a: &Q4_1, b: &Q4_1) -> [__m512; 4] {
+pub(crate) unsafe fn dequantize_q4_1_512(block: &Q4_1) -> [__m512; 2] {
 	// The same operation as `dequantize_q4_1`, once per possible integer.
-	let table = |d: f32, m: f32| _mm512_fmadd_ps(integers(), _mm512_set1_ps(d), _mm512_set1_ps(m));
-	pair_lookup(&a.qs, &b.qs, table(a.d, a.m), table(b.d, b.m))
+	let (d, m) = (_mm512_set1_ps(block.d), _mm512_set1_ps(block.m));
+	look_up_nibbles(&block.qs, _mm512_fmadd_ps(integers(), d, m))
 }
 
 #[inline(always)]
-pub(crate) unsafe fn pair_q8_0(a: &Q8_0, b: &Q8_0) -> [__m512; 4] {
-	let d = halves(a.d, b.d);
-	let (pa, pb) = (a.qs.as_ptr(), b.qs.as_ptr());
-	let mut w = [_mm512_setzero_ps(); 4];
-	for (c, w) in w.iter_mut().enumerate() {
-		let bytes = _mm_unpacklo_epi64(
-			_mm_loadl_epi64(pa.add(8 * c).cast()),
-			_mm_loadl_epi64(pb.add(8 * c).cast()),
-		);
-		*w = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes)), d);
-	}
-	w
+pub(crate) unsafe fn dequantize_q8_0_512(block: &Q8_0) -> [__m512; 2] {
+	let d = _mm512_set1_ps(block.d);
+	let p = block.qs.as_ptr();
+	let half = |at: usize| {
+		let q = _mm512_cvtepi8_epi32(_mm_loadu_si128(p.add(at).cast()));
+		_mm512_mul_ps(_mm512_cvtepi32_ps(q), d)
+	};
+	[half(0), half(16)]
 }
 
-/// Dot products of `2P` quantized rows with one position, two rows to a 512-bit register (row
-/// `2p` in the low half, `2p + 1` in the high): lane for lane the operations of [`dot_rows`],
-/// with half the instructions.
-///
-/// # Safety
-/// The CPU must support AVX-512F, DQ and VL; every row must have `x.len() / 32` blocks.
-#[target_feature(enable = "avx2,fma,avx512f,avx512dq,avx512vl")]
-pub(crate) unsafe fn dot_row_pairs<B: Block, const P: usize>(
-	rows: [[&[B]; 2]; P],
-	x: &[f32],
-) -> [[f32; 2]; P] {
-	let mut acc = [_mm512_setzero_ps(); P];
-	let blocks = x.len() / BLOCK;
-	for b in 0..blocks {
-		let mut xs = [_mm512_setzero_ps(); 4];
-		for (c, xs) in xs.iter_mut().enumerate() {
-			*xs = _mm512_broadcast_f32x8(_mm256_loadu_ps(x.as_ptr().add(b * BLOCK + 8 * c)));
-		}
-		for p in 0..P {
-			let [first, second] = rows[p];
-			let w = first.get_unchecked(b).dequantize_pair_avx512(second.get_unchecked(b));
-			for c in 0..4 {
-				acc[p] = _mm512_fmadd_ps(w[c], xs[c], acc[p]);
-			}
-		}
-	}
-	let mut sums = [[0f32; 2]; P];
-	for p in 0..P {
-		sums[p] = [
-			sum_lanes(_mm512_castps512_ps256(acc[p])),
-			sum_lanes(_mm512_extractf32x8_ps::<1>(acc[p])),
-		];
-	}
-	sums
+#[inline(always)]
+pub(crate) unsafe fn load_f32_512(block: &F32) -> [__m512; 2] {
+	let p = block.0.as_ptr();
+	[_mm512_loadu_ps(p), _mm512_loadu_ps(p.add(16))]
 }
