@@ -445,6 +445,34 @@ fn groups_product<'a, B: Block, const G: usize>(
 	}
 }
 
+/// Sixteen f32 aligned to a cache line: rows of a multiple of 32 values held in them start on a
+/// line, so every 512-bit load reads one line, not two.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct CacheLine([f32; 16]);
+
+/// `len` zeros (a multiple of 16) in cache-line-aligned memory.
+fn aligned(len: usize) -> Aligned {
+	Aligned(vec![CacheLine([0.0; 16]); len / 16])
+}
+
+struct Aligned(Vec<CacheLine>);
+
+impl std::ops::Deref for Aligned {
+	type Target = [f32];
+	fn deref(&self) -> &[f32] {
+		// SAFETY: `CacheLine` is sixteen f32 and nothing else; the slice covers exactly the lines.
+		unsafe { std::slice::from_raw_parts(self.0.as_ptr().cast(), 16 * self.0.len()) }
+	}
+}
+
+impl std::ops::DerefMut for Aligned {
+	fn deref_mut(&mut self) -> &mut [f32] {
+		// SAFETY: as above.
+		unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast(), 16 * self.0.len()) }
+	}
+}
+
 /// Many positions: `out` is `positions × rows` for the positions in `x`; each weight row is
 /// dequantized once into a panel and multiplied with every position.
 fn batch_product<B: Block>(
@@ -456,12 +484,16 @@ fn batch_product<B: Block>(
 	isa: Isa,
 ) {
 	let rows = blocks.len() / per_row;
-	let xs: Vec<&[f32]> = x.chunks_exact(cols).collect();
+	// The positions copied to cache-line-aligned memory, as the panel is: the copy costs a few
+	// microseconds, split 512-bit loads cost a sixth of a prefill (measured).
+	let mut x_lines = aligned(x.len());
+	x_lines.copy_from_slice(x);
+	let xs: Vec<&[f32]> = x_lines.chunks_exact(cols).collect();
 	let group_rows = match isa {
 		Isa::Avx512 => PANEL_ROWS_512,
 		_ => ROW_GROUP,
 	};
-	let mut panel = vec![0f32; group_rows * cols];
+	let mut panel = aligned(group_rows * cols);
 	let mut first = 0;
 	while first < rows {
 		let count = group_rows.min(rows - first);
