@@ -179,6 +179,45 @@ impl Block for Q4_1 {
 	}
 }
 
+/// Weights per Q4_K super-block.
+pub(crate) const Q4_K_WEIGHTS: usize = 256;
+
+/// Bytes per Q4_K super-block: f16 `d` and `dmin`, twelve bytes of 6-bit scales and minima,
+/// 128 bytes of 4-bit integers.
+pub(crate) const Q4_K_BYTES: usize = 144;
+
+/// A Q4_K super-block (ggml's layout) as the eight Q4_1 blocks it amounts to: sub-block `j`'s
+/// weights are `q · (d · sc_j) − dmin · m_j`, and both `d · sc_j` and `dmin · m_j` (an f16 times a
+/// 6-bit integer) are exact in f32, so the Q4_1 blocks' `q · d + m` gives the same bits.
+pub(crate) fn q4_k_blocks(bytes: &[u8]) -> [Q4_1; Q4_K_WEIGHTS / BLOCK] {
+	let (d, dmin) = (f16(bytes), f16(&bytes[2..]));
+	let scales = &bytes[4..16];
+	let qs = &bytes[16..Q4_K_BYTES];
+	// ggml's packing: the first four scales and minima in the low six bits of bytes 0..4 and
+	// 4..8; the last four split between bytes 8..12 and the top two bits of bytes 0..8.
+	let scale_min = |j: usize| -> (u8, u8) {
+		if j < 4 {
+			(scales[j] & 63, scales[j + 4] & 63)
+		} else {
+			(
+				(scales[j + 4] & 0x0f) | ((scales[j - 4] >> 6) << 4),
+				(scales[j + 4] >> 4) | ((scales[j] >> 6) << 4),
+			)
+		}
+	};
+	std::array::from_fn(|j| {
+		let (scale, min) = scale_min(j);
+		// Sub-blocks 2i and 2i + 1 are the low and high nibbles of bytes 32i..32i + 32.
+		let chunk = &qs[32 * (j / 2)..32 * (j / 2) + 32];
+		let nibble = |i: usize| if j % 2 == 0 { chunk[i] & 0x0f } else { chunk[i] >> 4 };
+		Q4_1 {
+			d: d * f32::from(scale),
+			m: -(dmin * f32::from(min)),
+			qs: std::array::from_fn(|i| nibble(i) | (nibble(i + BLOCK / 2) << 4)),
+		}
+	})
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct Q8_0 {
 	pub(crate) d: f32,

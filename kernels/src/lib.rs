@@ -34,7 +34,7 @@ use std::{fmt, sync::OnceLock};
 use rayon::prelude::*;
 
 pub use attention::Heads;
-use blocks::{Block, F32, Q4_0, Q4_1, Q8_0};
+use blocks::{q4_k_blocks, Block, F32, Q4_0, Q4_1, Q4_K_BYTES, Q4_K_WEIGHTS, Q8_0};
 pub use blocks::{Format, BLOCK};
 
 /// Below this many positions a product splits the weight rows among threads, and reads each
@@ -151,6 +151,8 @@ pub enum Error {
 	Row { row: usize, rows: usize },
 	/// Matrices of different widths to stack.
 	Stack { cols: usize, other: usize },
+	/// Q4_K data of the wrong length, or rows that are not whole super-blocks.
+	Q4K { rows: usize, cols: usize, bytes: usize },
 }
 
 impl fmt::Display for Error {
@@ -171,6 +173,12 @@ impl fmt::Display for Error {
 			Error::Stack { cols, other } => {
 				write!(f, "cannot stack rows of {other} weights under rows of {cols}")
 			}
+			Error::Q4K { rows, cols, bytes } => write!(
+				f,
+				"{bytes} bytes for a {rows}×{cols} Q4_K matrix (expected {}, in rows of whole \
+				 super-blocks of {Q4_K_WEIGHTS})",
+				rows * cols / Q4_K_WEIGHTS * Q4_K_BYTES
+			),
 		}
 	}
 }
@@ -215,6 +223,19 @@ impl Matrix {
 			Format::Q8_0 => Weights::Q8_0(parse(bytes, format)),
 		};
 		Ok(Self { rows, cols, weights })
+	}
+
+	/// Reads a Q4_K matrix (ggml's 256-weight super-blocks, the bulk of the common `Q4_K_M`
+	/// files), held as the Q4_1 blocks it amounts to, with the same weights to the bit.
+	pub fn from_q4_k(rows: usize, cols: usize, bytes: &[u8]) -> Result<Self, Error> {
+		if cols == 0
+			|| !cols.is_multiple_of(Q4_K_WEIGHTS)
+			|| bytes.len() != rows * cols / Q4_K_WEIGHTS * Q4_K_BYTES
+		{
+			return Err(Error::Q4K { rows, cols, bytes: bytes.len() });
+		}
+		let blocks = bytes.chunks_exact(Q4_K_BYTES).flat_map(q4_k_blocks).collect();
+		Ok(Self { rows, cols, weights: Weights::Q4_1(blocks) })
 	}
 
 	/// A matrix of f32 weights, row-major.

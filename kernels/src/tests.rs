@@ -287,6 +287,20 @@ fn a_sliding_window_hides_the_positions_before_it() {
 }
 
 #[test]
+fn q4_k_data_must_be_whole_super_blocks() {
+	// One super-block is 144 bytes for 256 weights.
+	assert!(Matrix::from_q4_k(1, 256, &[0; 144]).is_ok());
+	assert_eq!(
+		Matrix::from_q4_k(1, 128, &[0; 72]).err(),
+		Some(Error::Q4K { rows: 1, cols: 128, bytes: 72 })
+	);
+	assert_eq!(
+		Matrix::from_q4_k(2, 256, &[0; 144]).err(),
+		Some(Error::Q4K { rows: 2, cols: 256, bytes: 144 })
+	);
+}
+
+#[test]
 fn stacked_matrices_multiply_as_their_parts() {
 	let part = |format, rows, seed| {
 		Matrix::from_gguf(format, rows, 64, &gguf_bytes(format, rows, 64, seed)).unwrap()

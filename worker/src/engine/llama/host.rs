@@ -222,7 +222,8 @@ impl Weights {
 	}
 }
 
-/// A weight matrix in its GGUF format, or dequantized to f32 if the kernels lack the format.
+/// A weight matrix in its GGUF format (Q4_K as the Q4_1 blocks it amounts to), or dequantized to
+/// f32 if the kernels lack the format.
 fn matrix(tensor: QTensor) -> Result<Matrix> {
 	let (rows, cols) = tensor.shape().dims2()?;
 	let format = match tensor.dtype() {
@@ -230,6 +231,7 @@ fn matrix(tensor: QTensor) -> Result<Matrix> {
 		GgmlDType::Q4_0 => Format::Q4_0,
 		GgmlDType::Q4_1 => Format::Q4_1,
 		GgmlDType::Q8_0 => Format::Q8_0,
+		GgmlDType::Q4K => return Ok(Matrix::from_q4_k(rows, cols, &tensor.data()?)?),
 		_ => {
 			let values =
 				tensor.dequantize(&candle_core::Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
@@ -252,4 +254,32 @@ fn requantized(matrix: &Matrix, format: GgmlDType) -> Result<Matrix> {
 
 fn vector(tensor: QTensor) -> Result<Vec<f32>> {
 	Ok(tensor.dequantize(&candle_core::Device::Cpu)?.to_vec1::<f32>()?)
+}
+
+#[cfg(test)]
+mod tests {
+	use candle_core::{Device, Tensor};
+
+	use super::*;
+
+	/// Q4_K matrices become Q4_1 blocks holding exactly the weights candle's dequantization gives.
+	#[test]
+	fn q4_k_weights_are_candles_to_the_bit() {
+		let (rows, cols) = (6, 512);
+		let values: Vec<f32> = (0..rows * cols)
+			.map(|i| ((i * 7919 % 1000) as f32 / 500.0 - 1.0) * (1.0 + (i / 97) as f32))
+			.collect();
+		let tensor = Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap();
+		let q4_k = QTensor::quantize(&tensor, GgmlDType::Q4K).unwrap();
+		let expected = q4_k.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
+		let matrix = matrix(q4_k).unwrap();
+		assert_eq!(matrix.format(), Format::Q4_1);
+		for (row, expected) in expected.iter().enumerate() {
+			let ours = matrix.row(row).unwrap();
+			assert!(
+				ours.iter().zip(expected).all(|(a, b)| a.to_bits() == b.to_bits()),
+				"row {row}"
+			);
+		}
+	}
 }
