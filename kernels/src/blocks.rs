@@ -1,20 +1,24 @@
 //! The GGUF weight formats the kernels read, parsed once at load, and their exact dequantization.
 //!
-//! Each format stores 32 weights per block as small integers and an f16 scale (and, for Q4_1, an
-//! f16 offset). The scale and offset are widened to f32 at load; a scale times an integer of at
-//! most 8 bits is exact in f32, so the dequantized weights are the same bits whichever instruction
-//! set computes them.
+//! The quantized formats store 32 weights per block as small integers and an f16 scale (and, for
+//! Q4_1, an f16 offset); F16 and F32 store the values. Scales and offsets are widened to f32 at
+//! load; a scale times an integer of at most 8 bits is exact in f32, as is widening an f16, so the
+//! dequantized weights are the same bits whichever instruction set computes them. Q4_K
+//! super-blocks are read as the Q4_1 blocks they amount to ([`q4_k_blocks`]).
 
 use std::fmt;
 
 /// Weights per block, in every format.
 pub const BLOCK: usize = 32;
 
-/// The weight formats the kernels multiply directly. Other GGUF types are dequantized by the
-/// caller and held as [`Format::F32`].
+/// The weight formats the kernels multiply directly. Q4_K is read into Q4_1 blocks
+/// (`Matrix::from_q4_k`); other GGUF types are dequantized by the caller and held as
+/// [`Format::F32`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
 	F32,
+	/// Half precision; each value widens to f32 exactly.
+	F16,
 	/// `(q - 8) * d` for 4-bit `q`.
 	Q4_0,
 	/// `q * d + m` for 4-bit `q`.
@@ -28,6 +32,7 @@ impl Format {
 	pub fn block_bytes(self) -> usize {
 		match self {
 			Format::F32 => 4 * BLOCK,
+			Format::F16 => 2 * BLOCK,
 			Format::Q4_0 => 2 + BLOCK / 2,
 			Format::Q4_1 => 4 + BLOCK / 2,
 			Format::Q8_0 => 2 + BLOCK,
@@ -111,6 +116,33 @@ impl Block for F32 {
 	#[inline(always)]
 	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
 		crate::x86::load_f32_512(self)
+	}
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct F16(pub(crate) [u16; BLOCK]);
+
+impl Block for F16 {
+	fn parse(bytes: &[u8]) -> Self {
+		Self(std::array::from_fn(|i| u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]])))
+	}
+
+	fn dequantize(&self, out: &mut [f32]) {
+		for (w, &bits) in out[..BLOCK].iter_mut().zip(&self.0) {
+			*w = half::f16::from_bits(bits).to_f32();
+		}
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
+		crate::x86::widen_f16(self)
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
+		crate::x86::widen_f16_512(self)
 	}
 }
 

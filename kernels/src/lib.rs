@@ -1,4 +1,4 @@
-//! Matrix products `y = W·x` over GGUF weight blocks (Q4_0, Q4_1, Q8_0 and f32) in which every
+//! Matrix products `y = W·x` over GGUF weight blocks (Q4_0, Q4_1, Q8_0, f16 and f32) in which every
 //! output is computed by one fixed sequence of floating-point operations.
 //!
 //! The sequence: the weights are dequantized exactly to f32 (see [`Format`]); sixteen accumulators
@@ -34,7 +34,7 @@ use std::{fmt, sync::OnceLock};
 use rayon::prelude::*;
 
 pub use attention::Heads;
-use blocks::{q4_k_blocks, Block, F32, Q4_0, Q4_1, Q4_K_BYTES, Q4_K_WEIGHTS, Q8_0};
+use blocks::{q4_k_blocks, Block, F16, F32, Q4_0, Q4_1, Q4_K_BYTES, Q4_K_WEIGHTS, Q8_0};
 pub use blocks::{Format, BLOCK};
 
 /// Below this many positions a product splits the weight rows among threads, and reads each
@@ -196,6 +196,7 @@ pub struct Matrix {
 #[derive(Clone)]
 enum Weights {
 	F32(Vec<F32>),
+	F16(Vec<F16>),
 	Q4_0(Vec<Q4_0>),
 	Q4_1(Vec<Q4_1>),
 	Q8_0(Vec<Q8_0>),
@@ -218,6 +219,7 @@ impl Matrix {
 		}
 		let weights = match format {
 			Format::F32 => Weights::F32(parse(bytes, format)),
+			Format::F16 => Weights::F16(parse(bytes, format)),
 			Format::Q4_0 => Weights::Q4_0(parse(bytes, format)),
 			Format::Q4_1 => Weights::Q4_1(parse(bytes, format)),
 			Format::Q8_0 => Weights::Q8_0(parse(bytes, format)),
@@ -275,6 +277,7 @@ impl Matrix {
 		let weights = match parts.first().map(Matrix::format) {
 			None => Some(Weights::F32(Vec::new())),
 			Some(Format::F32) => concat!(F32),
+			Some(Format::F16) => concat!(F16),
 			Some(Format::Q4_0) => concat!(Q4_0),
 			Some(Format::Q4_1) => concat!(Q4_1),
 			Some(Format::Q8_0) => concat!(Q8_0),
@@ -302,6 +305,7 @@ impl Matrix {
 	pub fn format(&self) -> Format {
 		match self.weights {
 			Weights::F32(_) => Format::F32,
+			Weights::F16(_) => Format::F16,
 			Weights::Q4_0(_) => Format::Q4_0,
 			Weights::Q4_1(_) => Format::Q4_1,
 			Weights::Q8_0(_) => Format::Q8_0,
@@ -323,6 +327,7 @@ impl Matrix {
 		let range = row * per_row..(row + 1) * per_row;
 		match &self.weights {
 			Weights::F32(b) => dequantize(&b[range], &mut out),
+			Weights::F16(b) => dequantize(&b[range], &mut out),
 			Weights::Q4_0(b) => dequantize(&b[range], &mut out),
 			Weights::Q4_1(b) => dequantize(&b[range], &mut out),
 			Weights::Q8_0(b) => dequantize(&b[range], &mut out),
@@ -346,6 +351,7 @@ impl Matrix {
 		let (rows, cols) = (self.rows, self.cols);
 		Ok(match &self.weights {
 			Weights::F32(b) => product(b, rows, cols, x, isa),
+			Weights::F16(b) => product(b, rows, cols, x, isa),
 			Weights::Q4_0(b) => product(b, rows, cols, x, isa),
 			Weights::Q4_1(b) => product(b, rows, cols, x, isa),
 			Weights::Q8_0(b) => product(b, rows, cols, x, isa),

@@ -22,6 +22,11 @@ fn gguf_bytes(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
 					bytes.extend(v.to_le_bytes());
 				}
 			}
+			Format::F16 => {
+				for _ in 0..BLOCK {
+					bytes.extend(small(&mut next));
+				}
+			}
 			Format::Q4_0 | Format::Q8_0 => bytes.extend(small(&mut next)),
 			Format::Q4_1 => {
 				bytes.extend(small(&mut next));
@@ -29,7 +34,7 @@ fn gguf_bytes(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
 			}
 		}
 		let quants = match format {
-			Format::F32 => 0,
+			Format::F32 | Format::F16 => 0,
 			Format::Q8_0 => BLOCK,
 			_ => BLOCK / 2,
 		};
@@ -47,7 +52,7 @@ fn inputs(len: usize, seed: u64) -> Vec<f32> {
 		.collect()
 }
 
-const FORMATS: [Format; 4] = [Format::F32, Format::Q4_0, Format::Q4_1, Format::Q8_0];
+const FORMATS: [Format; 5] = [Format::F32, Format::F16, Format::Q4_0, Format::Q4_1, Format::Q8_0];
 
 #[test]
 fn blocks_dequantize_to_their_formats_definitions() {
@@ -73,6 +78,10 @@ fn blocks_dequantize_to_their_formats_definitions() {
 	let values: Vec<f32> = (0..32).map(|i| i as f32 / 3.0).collect();
 	let f32_bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
 	assert_eq!(row(Format::F32, f32_bytes), values);
+	let halves: Vec<f32> = (0..32).map(|i| (i as f32 - 16.0) / 8.0).collect();
+	let f16_bytes: Vec<u8> =
+		halves.iter().flat_map(|&v| half::f16::from_f32(v).to_le_bytes()).collect();
+	assert_eq!(row(Format::F16, f16_bytes), halves);
 }
 
 #[test]

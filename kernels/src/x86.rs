@@ -13,7 +13,7 @@
 
 use std::arch::x86_64::*;
 
-use crate::blocks::{Block, BLOCK, F32, Q4_0, Q4_1, Q8_0};
+use crate::blocks::{Block, BLOCK, F16, F32, Q4_0, Q4_1, Q8_0};
 
 /// Four vectors of eight from 32 consecutive f32 at `p`.
 #[inline(always)]
@@ -38,6 +38,14 @@ unsafe fn nibbles(qs: &[u8; BLOCK / 2]) -> [__m256; 4] {
 		_mm256_cvtepi32_ps(_mm256_srli_epi32::<4>(first)),
 		_mm256_cvtepi32_ps(_mm256_srli_epi32::<4>(second)),
 	]
+}
+
+/// Half-precision weights widened to f32 (F16C, part of the x86-64-v3 baseline every build
+/// targets), four vectors of eight.
+#[inline(always)]
+pub(crate) unsafe fn widen_f16(block: &F16) -> [__m256; 4] {
+	let p = block.0.as_ptr();
+	std::array::from_fn(|c| _mm256_cvtph_ps(_mm_loadu_si128(p.add(8 * c).cast())))
 }
 
 #[inline(always)]
@@ -382,4 +390,13 @@ pub(crate) unsafe fn dequantize_q8_0_512(block: &Q8_0) -> [__m512; 2] {
 pub(crate) unsafe fn load_f32_512(block: &F32) -> [__m512; 2] {
 	let p = block.0.as_ptr();
 	[_mm512_loadu_ps(p), _mm512_loadu_ps(p.add(16))]
+}
+
+#[inline(always)]
+pub(crate) unsafe fn widen_f16_512(block: &F16) -> [__m512; 2] {
+	let p = block.0.as_ptr();
+	[
+		_mm512_cvtph_ps(_mm256_loadu_si256(p.cast())),
+		_mm512_cvtph_ps(_mm256_loadu_si256(p.add(16).cast())),
+	]
 }

@@ -228,6 +228,7 @@ fn matrix(tensor: QTensor) -> Result<Matrix> {
 	let (rows, cols) = tensor.shape().dims2()?;
 	let format = match tensor.dtype() {
 		GgmlDType::F32 => Format::F32,
+		GgmlDType::F16 => Format::F16,
 		GgmlDType::Q4_0 => Format::Q4_0,
 		GgmlDType::Q4_1 => Format::Q4_1,
 		GgmlDType::Q8_0 => Format::Q8_0,
@@ -262,24 +263,25 @@ mod tests {
 
 	use super::*;
 
-	/// Q4_K matrices become Q4_1 blocks holding exactly the weights candle's dequantization gives.
+	/// Q4_K matrices become Q4_1 blocks and F16 ones stay half precision, holding exactly the
+	/// weights candle's dequantization gives.
 	#[test]
-	fn q4_k_weights_are_candles_to_the_bit() {
+	fn q4_k_and_f16_weights_are_candles_to_the_bit() {
 		let (rows, cols) = (6, 512);
 		let values: Vec<f32> = (0..rows * cols)
 			.map(|i| ((i * 7919 % 1000) as f32 / 500.0 - 1.0) * (1.0 + (i / 97) as f32))
 			.collect();
 		let tensor = Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap();
-		let q4_k = QTensor::quantize(&tensor, GgmlDType::Q4K).unwrap();
-		let expected = q4_k.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
-		let matrix = matrix(q4_k).unwrap();
-		assert_eq!(matrix.format(), Format::Q4_1);
-		for (row, expected) in expected.iter().enumerate() {
-			let ours = matrix.row(row).unwrap();
-			assert!(
-				ours.iter().zip(expected).all(|(a, b)| a.to_bits() == b.to_bits()),
-				"row {row}"
-			);
+		for (dtype, held) in [(GgmlDType::Q4K, Format::Q4_1), (GgmlDType::F16, Format::F16)] {
+			let quantized = QTensor::quantize(&tensor, dtype).unwrap();
+			let expected = quantized.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
+			let matrix = matrix(quantized).unwrap();
+			assert_eq!(matrix.format(), held);
+			for (row, expected) in expected.iter().enumerate() {
+				let ours = matrix.row(row).unwrap();
+				let same = ours.iter().zip(expected).all(|(a, b)| a.to_bits() == b.to_bits());
+				assert!(same, "{dtype:?} row {row}");
+			}
 		}
 	}
 }
