@@ -8,12 +8,14 @@
 
 use std::fmt;
 
-/// Weights per block, in every format.
+/// Weights per block the kernels hold, in every format.
 pub const BLOCK: usize = 32;
 
-/// The weight formats the kernels multiply directly. Q4_K is read into Q4_1 blocks
-/// (`Matrix::from_q4_k`); other GGUF types are dequantized by the caller and held as
-/// [`Format::F32`].
+/// Weights per GGUF super-block (the K formats).
+pub const SUPER_BLOCK: usize = 256;
+
+/// The GGUF weight formats the kernels read. Other GGUF types are dequantized by the caller and
+/// held as [`Format::F32`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
 	F32,
@@ -25,12 +27,31 @@ pub enum Format {
 	Q4_1,
 	/// `q * d` for signed 8-bit `q`.
 	Q8_0,
+	/// ggml's super-blocks of 256 weights in eight sub-blocks of `q * (d * sc) - dmin * m`: held
+	/// as the Q4_1 blocks they amount to ([`q4_k_blocks`]), so a matrix read as Q4_K is a Q4_1
+	/// matrix.
+	Q4K,
+	/// ggml's super-blocks of 256 weights in sixteen groups of `(d * sc) * (q - 32)` for 6-bit
+	/// `q`: held as blocks of 32 signed integers with a scale per 16 ([`q6_k_blocks`]).
+	Q6K,
 }
 
 impl Format {
-	/// Bytes a block of 32 weights takes in a GGUF file (little-endian, ggml's layout).
+	/// Weights per block in a GGUF file: 32, or 256 for the super-block formats. Rows are whole
+	/// blocks.
+	pub fn block_weights(self) -> usize {
+		match self {
+			Format::Q4K | Format::Q6K => SUPER_BLOCK,
+			_ => BLOCK,
+		}
+	}
+
+	/// Bytes a block of [`Format::block_weights`] takes in a GGUF file (little-endian, ggml's
+	/// layout).
 	pub fn block_bytes(self) -> usize {
 		match self {
+			Format::Q4K => 144,
+			Format::Q6K => 210,
 			Format::F32 => 4 * BLOCK,
 			Format::F16 => 2 * BLOCK,
 			Format::Q4_0 => 2 + BLOCK / 2,
@@ -46,11 +67,8 @@ impl fmt::Display for Format {
 	}
 }
 
-/// One block of a format: parsed from GGUF bytes, dequantized to 32 f32 weights.
+/// A block of 32 weights as the kernels hold it, dequantized to f32.
 pub(crate) trait Block: Copy + Send + Sync {
-	/// Parses one block from exactly [`Format::block_bytes`] bytes.
-	fn parse(bytes: &[u8]) -> Self;
-
 	fn dequantize(&self, out: &mut [f32]);
 
 	/// The same 32 weights as [`Block::dequantize`], as four vectors of eight.
@@ -93,7 +111,7 @@ impl F32 {
 	}
 }
 
-impl Block for F32 {
+impl Parse for F32 {
 	fn parse(bytes: &[u8]) -> Self {
 		let mut block = [0f32; BLOCK];
 		for (value, le) in block.iter_mut().zip(bytes.chunks_exact(4)) {
@@ -101,7 +119,9 @@ impl Block for F32 {
 		}
 		Self(block)
 	}
+}
 
+impl Block for F32 {
 	fn dequantize(&self, out: &mut [f32]) {
 		out[..BLOCK].copy_from_slice(&self.0);
 	}
@@ -122,11 +142,13 @@ impl Block for F32 {
 #[derive(Clone, Copy)]
 pub(crate) struct F16(pub(crate) [u16; BLOCK]);
 
-impl Block for F16 {
+impl Parse for F16 {
 	fn parse(bytes: &[u8]) -> Self {
 		Self(std::array::from_fn(|i| u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]])))
 	}
+}
 
+impl Block for F16 {
 	fn dequantize(&self, out: &mut [f32]) {
 		for (w, &bits) in out[..BLOCK].iter_mut().zip(&self.0) {
 			*w = half::f16::from_bits(bits).to_f32();
@@ -152,11 +174,13 @@ pub(crate) struct Q4_0 {
 	pub(crate) qs: [u8; BLOCK / 2],
 }
 
-impl Block for Q4_0 {
+impl Parse for Q4_0 {
 	fn parse(bytes: &[u8]) -> Self {
 		Self { d: f16(bytes), qs: bytes[2..].try_into().expect("block size checked by the caller") }
 	}
+}
 
+impl Block for Q4_0 {
 	fn dequantize(&self, out: &mut [f32]) {
 		for (i, w) in out[..BLOCK].iter_mut().enumerate() {
 			*w = (i32::from(nibble(&self.qs, i)) - 8) as f32 * self.d;
@@ -183,7 +207,7 @@ pub(crate) struct Q4_1 {
 	pub(crate) qs: [u8; BLOCK / 2],
 }
 
-impl Block for Q4_1 {
+impl Parse for Q4_1 {
 	fn parse(bytes: &[u8]) -> Self {
 		Self {
 			d: f16(bytes),
@@ -191,7 +215,9 @@ impl Block for Q4_1 {
 			qs: bytes[4..].try_into().expect("block size checked by the caller"),
 		}
 	}
+}
 
+impl Block for Q4_1 {
 	fn dequantize(&self, out: &mut [f32]) {
 		for (i, w) in out[..BLOCK].iter_mut().enumerate() {
 			*w = f32::from(nibble(&self.qs, i)) * self.d + self.m;
@@ -211,20 +237,19 @@ impl Block for Q4_1 {
 	}
 }
 
-/// Weights per Q4_K super-block.
-pub(crate) const Q4_K_WEIGHTS: usize = 256;
+/// A block read from exactly [`Format::block_bytes`] bytes of its GGUF format.
+pub(crate) trait Parse: Block {
+	fn parse(bytes: &[u8]) -> Self;
+}
 
-/// Bytes per Q4_K super-block: f16 `d` and `dmin`, twelve bytes of 6-bit scales and minima,
-/// 128 bytes of 4-bit integers.
-pub(crate) const Q4_K_BYTES: usize = 144;
-
-/// A Q4_K super-block (ggml's layout) as the eight Q4_1 blocks it amounts to: sub-block `j`'s
+/// A Q4_K super-block (f16 `d` and `dmin`, twelve bytes of 6-bit scales and minima, 128 bytes of
+/// 4-bit integers) (ggml's layout) as the eight Q4_1 blocks it amounts to: sub-block `j`'s
 /// weights are `q · (d · sc_j) − dmin · m_j`, and both `d · sc_j` and `dmin · m_j` (an f16 times a
 /// 6-bit integer) are exact in f32, so the Q4_1 blocks' `q · d + m` gives the same bits.
-pub(crate) fn q4_k_blocks(bytes: &[u8]) -> [Q4_1; Q4_K_WEIGHTS / BLOCK] {
+pub(crate) fn q4_k_blocks(bytes: &[u8]) -> [Q4_1; SUPER_BLOCK / BLOCK] {
 	let (d, dmin) = (f16(bytes), f16(&bytes[2..]));
 	let scales = &bytes[4..16];
-	let qs = &bytes[16..Q4_K_BYTES];
+	let qs = &bytes[16..144];
 	// ggml's packing: the first four scales and minima in the low six bits of bytes 0..4 and
 	// 4..8; the last four split between bytes 8..12 and the top two bits of bytes 0..8.
 	let scale_min = |j: usize| -> (u8, u8) {
@@ -256,7 +281,7 @@ pub(crate) struct Q8_0 {
 	pub(crate) qs: [i8; BLOCK],
 }
 
-impl Block for Q8_0 {
+impl Parse for Q8_0 {
 	fn parse(bytes: &[u8]) -> Self {
 		let mut qs = [0i8; BLOCK];
 		for (q, &byte) in qs.iter_mut().zip(&bytes[2..]) {
@@ -264,7 +289,9 @@ impl Block for Q8_0 {
 		}
 		Self { d: f16(bytes), qs }
 	}
+}
 
+impl Block for Q8_0 {
 	fn dequantize(&self, out: &mut [f32]) {
 		for (w, &q) in out[..BLOCK].iter_mut().zip(&self.qs) {
 			*w = f32::from(q) * self.d;
@@ -282,4 +309,54 @@ impl Block for Q8_0 {
 	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
 		crate::x86::dequantize_q8_0_512(self)
 	}
+}
+
+/// Sixteen groups of a Q6_K super-block, two to a block: 32 integers `q - 32` and the scale
+/// `d * sc` of each half, exact in f32 (an f16 times an 8-bit integer), so `(d * sc) * (q - 32)`
+/// rounds once, as ggml's and candle's dequantization does.
+#[derive(Clone, Copy)]
+pub(crate) struct Q6K {
+	pub(crate) d: [f32; 2],
+	pub(crate) qs: [i8; BLOCK],
+}
+
+impl Block for Q6K {
+	fn dequantize(&self, out: &mut [f32]) {
+		for (i, (w, &q)) in out[..BLOCK].iter_mut().zip(&self.qs).enumerate() {
+			*w = self.d[i / 16] * f32::from(q);
+		}
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_avx2(&self) -> [std::arch::x86_64::__m256; 4] {
+		crate::x86::dequantize_q6_k(self)
+	}
+
+	#[cfg(target_arch = "x86_64")]
+	#[inline(always)]
+	unsafe fn dequantize_avx512(&self) -> [std::arch::x86_64::__m512; 2] {
+		crate::x86::dequantize_q6_k_512(self)
+	}
+}
+
+/// A Q6_K super-block (ggml's layout: 128 bytes of low nibbles, 64 of high bit pairs, sixteen
+/// signed 8-bit scales, f16 `d`) as eight [`Q6K`] blocks.
+pub(crate) fn q6_k_blocks(bytes: &[u8]) -> [Q6K; SUPER_BLOCK / BLOCK] {
+	let (low, high, scales) = (&bytes[..128], &bytes[128..192], &bytes[192..208]);
+	let d = f16(&bytes[208..]);
+	// Weight `w`: half `w / 128`; in it, quarter `l / 32` of position `l = w % 128` takes the
+	// low or high nibble of byte `l % 32` (+ 32 for quarters 1 and 3) and two bits of a high byte.
+	let q = |w: usize| -> i8 {
+		let (half, l) = (w / 128, w % 128);
+		let (quarter, i) = (l / 32, l % 32);
+		let byte = low[64 * half + i + 32 * (quarter % 2)];
+		let nibble = if quarter < 2 { byte & 0x0f } else { byte >> 4 };
+		let bits = (high[32 * half + i] >> (2 * quarter)) & 3;
+		(nibble | (bits << 4)) as i8 - 32
+	};
+	std::array::from_fn(|b| Q6K {
+		d: [0, 1].map(|h| d * f32::from(scales[2 * b + h] as i8)),
+		qs: std::array::from_fn(|i| q(BLOCK * b + i)),
+	})
 }

@@ -1,4 +1,4 @@
-//! Matrix products `y = W·x` over GGUF weight blocks (Q4_0, Q4_1, Q8_0, f16 and f32) in which every
+//! Matrix products `y = W·x` over GGUF weight blocks (Q4_0, Q4_1, Q8_0, Q4_K, Q6_K, f16 and f32) in which every
 //! output is computed by one fixed sequence of floating-point operations.
 //!
 //! The sequence: the weights are dequantized exactly to f32 (see [`Format`]); sixteen accumulators
@@ -34,8 +34,8 @@ use std::{fmt, sync::OnceLock};
 use rayon::prelude::*;
 
 pub use attention::Heads;
-use blocks::{q4_k_blocks, Block, F16, F32, Q4_0, Q4_1, Q4_K_BYTES, Q4_K_WEIGHTS, Q8_0};
-pub use blocks::{Format, BLOCK};
+use blocks::{q4_k_blocks, q6_k_blocks, Block, Parse, F16, F32, Q4_0, Q4_1, Q6K, Q8_0};
+pub use blocks::{Format, BLOCK, SUPER_BLOCK};
 
 /// Below this many positions a product splits the weight rows among threads, and reads each
 /// weight once per position; from it on, it splits the positions and dequantizes each weight row
@@ -141,8 +141,8 @@ impl fmt::Display for Isa {
 /// What is wrong with a matrix or an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
-	/// Rows of a width that is not a whole number of blocks.
-	Width { cols: usize },
+	/// Rows of a width that is not a whole number of the format's blocks.
+	Width { cols: usize, block: usize },
 	/// Data of the wrong length for the shape and format.
 	Length { format: Format, rows: usize, cols: usize, bytes: usize },
 	/// An input that is not a whole number of rows of the matrix's width.
@@ -151,20 +151,18 @@ pub enum Error {
 	Row { row: usize, rows: usize },
 	/// Matrices of different widths to stack.
 	Stack { cols: usize, other: usize },
-	/// Q4_K data of the wrong length, or rows that are not whole super-blocks.
-	Q4K { rows: usize, cols: usize, bytes: usize },
 }
 
 impl fmt::Display for Error {
 	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 		match self {
-			Error::Width { cols } => {
-				write!(f, "rows of {cols} weights are not whole blocks of {BLOCK}")
+			Error::Width { cols, block } => {
+				write!(f, "rows of {cols} weights are not whole blocks of {block}")
 			}
 			Error::Length { format, rows, cols, bytes } => write!(
 				f,
 				"{bytes} bytes for a {rows}×{cols} {format} matrix (expected {})",
-				rows * cols / BLOCK * format.block_bytes()
+				rows * cols / format.block_weights() * format.block_bytes()
 			),
 			Error::Input { len, cols } => {
 				write!(f, "an input of {len} values is not rows of {cols}")
@@ -173,12 +171,6 @@ impl fmt::Display for Error {
 			Error::Stack { cols, other } => {
 				write!(f, "cannot stack rows of {other} weights under rows of {cols}")
 			}
-			Error::Q4K { rows, cols, bytes } => write!(
-				f,
-				"{bytes} bytes for a {rows}×{cols} Q4_K matrix (expected {}, in rows of whole \
-				 super-blocks of {Q4_K_WEIGHTS})",
-				rows * cols / Q4_K_WEIGHTS * Q4_K_BYTES
-			),
 		}
 	}
 }
@@ -200,6 +192,7 @@ enum Weights {
 	Q4_0(Vec<Q4_0>),
 	Q4_1(Vec<Q4_1>),
 	Q8_0(Vec<Q8_0>),
+	Q6K(Vec<Q6K>),
 }
 
 impl Matrix {
@@ -210,39 +203,29 @@ impl Matrix {
 		cols: usize,
 		bytes: &[u8],
 	) -> Result<Self, Error> {
-		check_width(cols)?;
-		if bytes.len() != rows * cols / BLOCK * format.block_bytes() {
+		check_width(cols, format.block_weights())?;
+		if bytes.len() != rows * cols / format.block_weights() * format.block_bytes() {
 			return Err(Error::Length { format, rows, cols, bytes: bytes.len() });
 		}
-		fn parse<B: Block>(bytes: &[u8], format: Format) -> Vec<B> {
-			bytes.chunks_exact(format.block_bytes()).map(B::parse).collect()
+		let blocks = bytes.chunks_exact(format.block_bytes());
+		fn parse<B: Parse>(blocks: std::slice::ChunksExact<'_, u8>) -> Vec<B> {
+			blocks.map(B::parse).collect()
 		}
 		let weights = match format {
-			Format::F32 => Weights::F32(parse(bytes, format)),
-			Format::F16 => Weights::F16(parse(bytes, format)),
-			Format::Q4_0 => Weights::Q4_0(parse(bytes, format)),
-			Format::Q4_1 => Weights::Q4_1(parse(bytes, format)),
-			Format::Q8_0 => Weights::Q8_0(parse(bytes, format)),
+			Format::F32 => Weights::F32(parse(blocks)),
+			Format::F16 => Weights::F16(parse(blocks)),
+			Format::Q4_0 => Weights::Q4_0(parse(blocks)),
+			Format::Q4_1 => Weights::Q4_1(parse(blocks)),
+			Format::Q8_0 => Weights::Q8_0(parse(blocks)),
+			Format::Q4K => Weights::Q4_1(blocks.flat_map(q4_k_blocks).collect()),
+			Format::Q6K => Weights::Q6K(blocks.flat_map(q6_k_blocks).collect()),
 		};
 		Ok(Self { rows, cols, weights })
 	}
 
-	/// Reads a Q4_K matrix (ggml's 256-weight super-blocks, the bulk of the common `Q4_K_M`
-	/// files), held as the Q4_1 blocks it amounts to, with the same weights to the bit.
-	pub fn from_q4_k(rows: usize, cols: usize, bytes: &[u8]) -> Result<Self, Error> {
-		if cols == 0
-			|| !cols.is_multiple_of(Q4_K_WEIGHTS)
-			|| bytes.len() != rows * cols / Q4_K_WEIGHTS * Q4_K_BYTES
-		{
-			return Err(Error::Q4K { rows, cols, bytes: bytes.len() });
-		}
-		let blocks = bytes.chunks_exact(Q4_K_BYTES).flat_map(q4_k_blocks).collect();
-		Ok(Self { rows, cols, weights: Weights::Q4_1(blocks) })
-	}
-
 	/// A matrix of f32 weights, row-major.
 	pub fn from_f32(rows: usize, cols: usize, values: &[f32]) -> Result<Self, Error> {
-		check_width(cols)?;
+		check_width(cols, BLOCK)?;
 		if values.len() != rows * cols {
 			return Err(Error::Length { format: Format::F32, rows, cols, bytes: 4 * values.len() });
 		}
@@ -281,6 +264,9 @@ impl Matrix {
 			Some(Format::Q4_0) => concat!(Q4_0),
 			Some(Format::Q4_1) => concat!(Q4_1),
 			Some(Format::Q8_0) => concat!(Q8_0),
+			Some(Format::Q6K) => concat!(Q6K),
+			// Read as Q4_1: `format` never says Q4K.
+			Some(Format::Q4K) => None,
 		};
 		if let Some(weights) = weights {
 			return Ok(Self { rows, cols, weights });
@@ -309,6 +295,7 @@ impl Matrix {
 			Weights::Q4_0(_) => Format::Q4_0,
 			Weights::Q4_1(_) => Format::Q4_1,
 			Weights::Q8_0(_) => Format::Q8_0,
+			Weights::Q6K(_) => Format::Q6K,
 		}
 	}
 
@@ -331,6 +318,7 @@ impl Matrix {
 			Weights::Q4_0(b) => dequantize(&b[range], &mut out),
 			Weights::Q4_1(b) => dequantize(&b[range], &mut out),
 			Weights::Q8_0(b) => dequantize(&b[range], &mut out),
+			Weights::Q6K(b) => dequantize(&b[range], &mut out),
 		}
 		Ok(out)
 	}
@@ -355,13 +343,14 @@ impl Matrix {
 			Weights::Q4_0(b) => product(b, rows, cols, x, isa),
 			Weights::Q4_1(b) => product(b, rows, cols, x, isa),
 			Weights::Q8_0(b) => product(b, rows, cols, x, isa),
+			Weights::Q6K(b) => product(b, rows, cols, x, isa),
 		})
 	}
 }
 
-fn check_width(cols: usize) -> Result<(), Error> {
-	if cols == 0 || !cols.is_multiple_of(BLOCK) {
-		return Err(Error::Width { cols });
+fn check_width(cols: usize, block: usize) -> Result<(), Error> {
+	if cols == 0 || !cols.is_multiple_of(block) {
+		return Err(Error::Width { cols, block });
 	}
 	Ok(())
 }

@@ -13,7 +13,7 @@
 
 use std::arch::x86_64::*;
 
-use crate::blocks::{Block, BLOCK, F16, F32, Q4_0, Q4_1, Q8_0};
+use crate::blocks::{Block, BLOCK, F16, F32, Q4_0, Q4_1, Q6K, Q8_0};
 
 /// Four vectors of eight from 32 consecutive f32 at `p`.
 #[inline(always)]
@@ -81,6 +81,15 @@ pub(crate) unsafe fn dequantize_q8_0(block: &Q8_0) -> [__m256; 4] {
 		*w = _mm256_mul_ps(_mm256_cvtepi32_ps(q), d);
 	}
 	w
+}
+
+#[inline(always)]
+pub(crate) unsafe fn dequantize_q6_k(block: &Q6K) -> [__m256; 4] {
+	let p = block.qs.as_ptr();
+	std::array::from_fn(|c| {
+		let q = _mm256_cvtepi8_epi32(_mm_loadl_epi64(p.add(8 * c).cast()));
+		_mm256_mul_ps(_mm256_set1_ps(block.d[c / 2]), _mm256_cvtepi32_ps(q))
+	})
 }
 
 /// The sum of the eight lanes as `((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7))`.
@@ -399,4 +408,13 @@ pub(crate) unsafe fn widen_f16_512(block: &F16) -> [__m512; 2] {
 		_mm512_cvtph_ps(_mm256_loadu_si256(p.cast())),
 		_mm512_cvtph_ps(_mm256_loadu_si256(p.add(16).cast())),
 	]
+}
+
+#[inline(always)]
+pub(crate) unsafe fn dequantize_q6_k_512(block: &Q6K) -> [__m512; 2] {
+	let p = block.qs.as_ptr();
+	std::array::from_fn(|h| {
+		let q = _mm512_cvtepi8_epi32(_mm_loadu_si128(p.add(16 * h).cast()));
+		_mm512_mul_ps(_mm512_set1_ps(block.d[h]), _mm512_cvtepi32_ps(q))
+	})
 }

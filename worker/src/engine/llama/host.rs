@@ -232,7 +232,8 @@ fn matrix(tensor: QTensor) -> Result<Matrix> {
 		GgmlDType::Q4_0 => Format::Q4_0,
 		GgmlDType::Q4_1 => Format::Q4_1,
 		GgmlDType::Q8_0 => Format::Q8_0,
-		GgmlDType::Q4K => return Ok(Matrix::from_q4_k(rows, cols, &tensor.data()?)?),
+		GgmlDType::Q4K => Format::Q4K,
+		GgmlDType::Q6K => Format::Q6K,
 		_ => {
 			let values =
 				tensor.dequantize(&candle_core::Device::Cpu)?.flatten_all()?.to_vec1::<f32>()?;
@@ -263,16 +264,20 @@ mod tests {
 
 	use super::*;
 
-	/// Q4_K matrices become Q4_1 blocks and F16 ones stay half precision, holding exactly the
-	/// weights candle's dequantization gives.
+	/// Q4_K matrices become Q4_1 blocks, Q6_K and F16 ones keep their integers or halves, all
+	/// holding exactly the weights candle's dequantization gives.
 	#[test]
-	fn q4_k_and_f16_weights_are_candles_to_the_bit() {
+	fn k_quant_and_f16_weights_are_candles_to_the_bit() {
 		let (rows, cols) = (6, 512);
 		let values: Vec<f32> = (0..rows * cols)
 			.map(|i| ((i * 7919 % 1000) as f32 / 500.0 - 1.0) * (1.0 + (i / 97) as f32))
 			.collect();
 		let tensor = Tensor::from_vec(values, (rows, cols), &Device::Cpu).unwrap();
-		for (dtype, held) in [(GgmlDType::Q4K, Format::Q4_1), (GgmlDType::F16, Format::F16)] {
+		for (dtype, held) in [
+			(GgmlDType::Q4K, Format::Q4_1),
+			(GgmlDType::Q6K, Format::Q6K),
+			(GgmlDType::F16, Format::F16),
+		] {
 			let quantized = QTensor::quantize(&tensor, dtype).unwrap();
 			let expected = quantized.dequantize(&Device::Cpu).unwrap().to_vec2::<f32>().unwrap();
 			let matrix = matrix(quantized).unwrap();
