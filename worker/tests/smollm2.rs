@@ -2,7 +2,7 @@
 //! message, when the model is not on this machine: `scripts/fetch-model.sh` fetches it (the
 //! README's test command runs it first). Tests never download anything themselves.
 
-use std::path::PathBuf;
+mod common;
 
 use candle_core::Device;
 use faithful_worker::engine::{
@@ -11,23 +11,9 @@ use faithful_worker::engine::{
 
 const FILE: &str = "SmolLM2-135M-Instruct.Q4_1.gguf";
 
-/// The model fetched by `scripts/fetch-model.sh`, or `None` (with a message) when absent. The
-/// README's test command fetches it and sets `FAITHFUL_REQUIRE_MODEL=1`, so there a missing model
-/// fails instead of skipping.
+/// The model fetched by `scripts/fetch-model.sh`, or `None` (with a message) when absent.
 fn model() -> Option<Model> {
-	let dir = std::env::var_os("FAITHFUL_MODELS").map(PathBuf::from).unwrap_or_else(|| {
-		PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/faithful/models")
-	});
-	let path = dir.join(FILE);
-	if !path.exists() {
-		assert!(
-			std::env::var_os("FAITHFUL_REQUIRE_MODEL").is_none(),
-			"{} is absent; run scripts/fetch-model.sh",
-			path.display()
-		);
-		eprintln!("skipping: {} is absent; run scripts/fetch-model.sh", path.display());
-		return None;
-	}
+	let path = common::cached("FAITHFUL_MODELS", "models", FILE, "fetch-model.sh")?;
 	Some(Model::load(&path, &Device::Cpu).expect("the fetched model loads"))
 }
 

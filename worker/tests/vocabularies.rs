@@ -4,33 +4,21 @@
 //! (the README's test command runs it first and sets `FAITHFUL_REQUIRE_MODEL`, so there a missing
 //! file fails instead of skipping). Tests never download anything themselves.
 
-use std::{fs::File, path::PathBuf};
+mod common;
+
+use std::fs::File;
 
 use candle_core::quantized::gguf_file::Content;
 use faithful_worker::engine::Tokenizer;
-
-fn directory() -> PathBuf {
-	std::env::var_os("FAITHFUL_VOCABULARIES").map(PathBuf::from).unwrap_or_else(|| {
-		PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
-			.join(".cache/faithful/vocabularies")
-	})
-}
 
 /// A text and the token ids expected for it.
 type Case = (String, Vec<u32>);
 
 /// The texts llama.cpp tests `name` with and the ids expected, or `None` when absent.
 fn cases(name: &str) -> Option<(Tokenizer, Vec<Case>)> {
-	let path = directory().join(format!("ggml-vocab-{name}.gguf"));
-	if !path.exists() {
-		assert!(
-			std::env::var_os("FAITHFUL_REQUIRE_MODEL").is_none(),
-			"{} is absent; run scripts/fetch-vocabularies.sh",
-			path.display()
-		);
-		eprintln!("skipping: {} is absent; run scripts/fetch-vocabularies.sh", path.display());
-		return None;
-	}
+	let file = format!("ggml-vocab-{name}.gguf");
+	let path =
+		common::cached("FAITHFUL_VOCABULARIES", "vocabularies", &file, "fetch-vocabularies.sh")?;
 	let content = Content::read(&mut File::open(&path).unwrap()).unwrap();
 	let tokenizer = Tokenizer::from_gguf(&content.metadata).unwrap();
 	let read = |extension: &str| {

@@ -5,7 +5,7 @@
 use anyhow::{anyhow, Result};
 use candle_core::{quantized::QTensor, DType, Device, Tensor};
 
-use super::{Rotaries, Rotary, Rotation, Shape, Variant};
+use super::{GemmaNorms, Rotaries, Rotary, Rotation, Shape, Variant};
 
 pub(super) struct Weights {
 	layers: Vec<Layer>,
@@ -27,15 +27,7 @@ struct Layer {
 	gate: Tensor,
 	up: Tensor,
 	down: Tensor,
-	gemma: Option<GemmaNorms>,
-}
-
-/// The weights of Gemma 3's extra RMS norms in a layer (see `host.rs`).
-struct GemmaNorms {
-	query: Tensor,
-	key: Tensor,
-	attention_output: Tensor,
-	ffn_output: Tensor,
+	gemma: Option<GemmaNorms<Tensor>>,
 }
 
 /// One layer's keys and values, `(1, kv_heads, positions, head_dim)`.
@@ -75,16 +67,8 @@ impl Weights {
 				}
 				false => None,
 			};
+			let gemma = GemmaNorms::load(variant, i, |name| dequantized(name))?;
 			let mut weight = |part: &str| dequantized(&format!("blk.{i}.{part}.weight"));
-			let gemma = match variant.gemma {
-				true => Some(GemmaNorms {
-					query: weight("attn_q_norm")?,
-					key: weight("attn_k_norm")?,
-					attention_output: weight("post_attention_norm")?,
-					ffn_output: weight("post_ffw_norm")?,
-				}),
-				false => None,
-			};
 			layers.push(Layer {
 				gemma,
 				qkv_bias,

@@ -10,7 +10,7 @@ use faithful_kernels::{
 	Format, Heads, Matrix,
 };
 
-use super::{Rotaries, Shape, Variant};
+use super::{GemmaNorms, Rotaries, Shape, Variant};
 
 pub(super) struct Weights {
 	layers: Vec<Layer>,
@@ -32,19 +32,7 @@ struct Layer {
 	/// The feed-forward gate, then the up projection.
 	gate_up: Matrix,
 	down: Matrix,
-	gemma: Option<GemmaNorms>,
-}
-
-/// The weights of Gemma 3's extra RMS norms in a layer.
-struct GemmaNorms {
-	/// Of each query head, `head_dim` values.
-	query: Vec<f32>,
-	/// Of each key head.
-	key: Vec<f32>,
-	/// Of the attention's output, before its residual add.
-	attention_output: Vec<f32>,
-	/// Of the feed-forward's output, before its residual add.
-	ffn_output: Vec<f32>,
+	gemma: Option<GemmaNorms<Vec<f32>>>,
 }
 
 /// One layer's keys and values: row-major `positions × kv_heads × head_dim`, appended to as
@@ -80,16 +68,8 @@ impl Weights {
 				}
 				false => None,
 			};
+			let gemma = GemmaNorms::load(variant, i, |name| vector(read(name)?))?;
 			let mut tensor = |part: &str| read(&format!("blk.{i}.{part}.weight"));
-			let gemma = match variant.gemma {
-				true => Some(GemmaNorms {
-					query: vector(tensor("attn_q_norm")?)?,
-					key: vector(tensor("attn_k_norm")?)?,
-					attention_output: vector(tensor("post_attention_norm")?)?,
-					ffn_output: vector(tensor("post_ffw_norm")?)?,
-				}),
-				false => None,
-			};
 			layers.push(Layer {
 				gemma,
 				qkv_bias,

@@ -65,6 +65,38 @@ const GEMMA3_LOCAL_ROPE_BASE: f64 = 10_000.0;
 /// `1 / sqrt(width / heads)` rather than `1 / sqrt(head_dim)`, as its training did.
 const GEMMA3_27B_BLOCKS: usize = 62;
 
+/// The weights of Gemma 3's extra RMS norms in a layer, as each backend holds them.
+struct GemmaNorms<T> {
+	/// Of each query head, `head_dim` values.
+	query: T,
+	/// Of each key head.
+	key: T,
+	/// Of the attention's output, before its residual add.
+	attention_output: T,
+	/// Of the feed-forward's output, before its residual add.
+	ffn_output: T,
+}
+
+impl<T> GemmaNorms<T> {
+	/// Layer `layer`'s norms read through `read` (a GGUF tensor by name), if `variant` has them.
+	fn load(
+		variant: Variant,
+		layer: usize,
+		mut read: impl FnMut(&str) -> Result<T>,
+	) -> Result<Option<Self>> {
+		if !variant.gemma {
+			return Ok(None);
+		}
+		let mut norm = |part: &str| read(&format!("blk.{layer}.{part}.weight"));
+		Ok(Some(Self {
+			query: norm("attn_q_norm")?,
+			key: norm("attn_k_norm")?,
+			attention_output: norm("post_attention_norm")?,
+			ffn_output: norm("post_ffw_norm")?,
+		}))
+	}
+}
+
 /// Which dimensions of a head a rotary embedding turns together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rotation {
