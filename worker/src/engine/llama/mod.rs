@@ -122,6 +122,8 @@ enum Weights {
 /// The hyperparameters the forward passes need.
 #[derive(Clone, Copy, Debug)]
 struct Shape {
+	/// Layers.
+	blocks: usize,
 	width: usize,
 	heads: usize,
 	kv_heads: usize,
@@ -197,7 +199,7 @@ impl Shape {
 			}
 		};
 		let rms_eps = metadata::f32(md, &key("attention.layer_norm_rms_epsilon"))?;
-		Ok(Shape { width, heads, kv_heads, head_dim, rope, rms_eps, gemma })
+		Ok(Shape { blocks, width, heads, kv_heads, head_dim, rope, rms_eps, gemma })
 	}
 
 	/// How many positions layer `index`'s queries see, their own included, if it slides.
@@ -278,8 +280,7 @@ impl Llama {
 		host_kernels: bool,
 	) -> Result<Self> {
 		let shape = Shape::from_metadata(&content.metadata, variant)?;
-		let blocks =
-			metadata::usize(&content.metadata, &format!("{}.block_count", variant.prefix))?;
+		let blocks = shape.blocks;
 		let embedding = content.tensor(reader, "token_embd.weight", device)?;
 		let output = match content.tensor_infos.contains_key("output.weight") {
 			true => "output.weight",
