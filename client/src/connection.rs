@@ -25,6 +25,9 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::{chain, error::explain};
 
+/// Items asked for per paged read (the node returns at most 1,000).
+const PAGE: u32 = 500;
+
 /// What a signed transaction left behind once finalized.
 pub type Events = subxt::extrinsics::ExtrinsicEvents<PolkadotConfig>;
 
@@ -133,9 +136,19 @@ impl Connection {
 		Ok(self.rpc.request("faithful_job", rpc_params![job]).await?)
 	}
 
-	/// `faithful_jobsOf`.
+	/// Every one of `owner`'s jobs, in id order, read a page of `faithful_jobsOf` at a time.
 	pub async fn jobs_of(&self, owner: &str) -> Result<Vec<JobId>> {
-		Ok(self.rpc.request("faithful_jobsOf", rpc_params![owner]).await?)
+		let mut jobs: Vec<JobId> = Vec::new();
+		loop {
+			let page: Vec<JobId> =
+				self.rpc.request("faithful_jobsOf", rpc_params![owner, jobs.last(), PAGE]).await?;
+			let done = page.len() < PAGE as usize;
+			jobs.extend(page);
+			if done {
+				jobs.sort_unstable();
+				return Ok(jobs);
+			}
+		}
 	}
 
 	/// `faithful_offers`.
@@ -143,9 +156,19 @@ impl Connection {
 		Ok(self.rpc.request("faithful_offers", rpc_params![model]).await?)
 	}
 
-	/// `faithful_models`.
+	/// Every registered model, in id order, read a page of `faithful_models` at a time.
 	pub async fn models(&self) -> Result<Vec<ModelView>> {
-		Ok(self.rpc.request("faithful_models", rpc_params![]).await?)
+		let mut models: Vec<ModelView> = Vec::new();
+		loop {
+			let after = models.last().map(|model| model.id);
+			let page: Vec<ModelView> =
+				self.rpc.request("faithful_models", rpc_params![after, PAGE]).await?;
+			let done = page.len() < PAGE as usize;
+			models.extend(page);
+			if done {
+				return Ok(models);
+			}
+		}
 	}
 
 	/// `faithful_provider`.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use faithful_primitives::rpc::{
 	JobView, ModelView, OfferView, OutputView, ProviderView, QuoteView, SamplingView, StatusView,
+	TermsView,
 };
 use faithful_primitives::{
 	api::{JobDetails, MarketApi, ProviderSummary},
@@ -27,6 +28,9 @@ use polkadot_sdk::{
 	sp_core::crypto::Ss58Codec, sp_runtime::traits::Block as BlockT,
 };
 
+/// Items a paged read returns when the caller gives no limit.
+const DEFAULT_PAGE: u32 = 100;
+
 type Hash = <Block as BlockT>::Hash;
 
 #[rpc(client, server, namespace = "faithful")]
@@ -44,12 +48,13 @@ pub trait MarketRpc {
 	#[method(name = "job")]
 	fn job(&self, id: JobId, at: Option<Hash>) -> RpcResult<Option<JobView>>;
 
-	/// Ids of an account's jobs from `start`, at most `limit` (default 100).
+	/// Ids of up to `limit` (default 100, at most 1,000) of an account's jobs in storage order,
+	/// after `after`; the last id of a page starts the next.
 	#[method(name = "jobsOf")]
 	fn jobs_of(
 		&self,
 		owner: String,
-		start: Option<JobId>,
+		after: Option<JobId>,
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<Vec<JobId>>;
@@ -58,9 +63,14 @@ pub trait MarketRpc {
 	#[method(name = "offers")]
 	fn offers(&self, model: ModelId, at: Option<Hash>) -> RpcResult<Vec<OfferView>>;
 
-	/// Every registered model.
+	/// Up to `limit` (default 100, at most 1,000) registered models in id order, after `after`.
 	#[method(name = "models")]
-	fn models(&self, at: Option<Hash>) -> RpcResult<Vec<ModelView>>;
+	fn models(
+		&self,
+		after: Option<ModelId>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<ModelView>>;
 
 	/// A provider by SS58 address.
 	#[method(name = "provider")]
@@ -187,6 +197,14 @@ fn job_view(id: JobId, details: JobDetails<AccountId, Balance, BlockNumber>) -> 
 		max_price_per_token: amount(job.max_price_per_token),
 		escrow: amount(job.escrow),
 		verification_fee: amount(job.verification_fee),
+		terms: TermsView {
+			protocol_fee_ppb: job.terms.protocol_fee.deconstruct(),
+			timeout_slash_ppb: job.terms.timeout_slash.deconstruct(),
+			audit_rate_ppb: job.terms.audit_rate.deconstruct(),
+			challenger_reward_ppb: job.terms.challenger_reward.deconstruct(),
+			voter_reward_ppb: job.terms.voter_reward.deconstruct(),
+			bond_to_voters_ppb: job.terms.bond_to_voters.deconstruct(),
+		},
 		submitted_at: job.submitted_at,
 		attempts: job.attempts.iter().map(address).collect(),
 		status: status_view(job.status),
@@ -261,14 +279,14 @@ where
 	fn jobs_of(
 		&self,
 		owner: String,
-		start: Option<JobId>,
+		after: Option<JobId>,
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<Vec<JobId>> {
 		let owner = parse_account(&owner)?;
 		self.client
 			.runtime_api()
-			.jobs_of(self.at(at), owner, start.unwrap_or(0), limit.unwrap_or(100).min(1_000))
+			.jobs_of(self.at(at), owner, after, limit.unwrap_or(DEFAULT_PAGE))
 			.map_err(runtime_error)
 	}
 
@@ -284,8 +302,17 @@ where
 			.collect())
 	}
 
-	fn models(&self, at: Option<Hash>) -> RpcResult<Vec<ModelView>> {
-		let models = self.client.runtime_api().models(self.at(at)).map_err(runtime_error)?;
+	fn models(
+		&self,
+		after: Option<ModelId>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<ModelView>> {
+		let models = self
+			.client
+			.runtime_api()
+			.models(self.at(at), after, limit.unwrap_or(DEFAULT_PAGE))
+			.map_err(runtime_error)?;
 		Ok(models
 			.into_iter()
 			.map(|(id, info)| ModelView {

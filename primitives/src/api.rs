@@ -39,6 +39,9 @@ pub struct ProviderSummary<Balance> {
 	pub offers: Vec<ModelId>,
 }
 
+/// The most items one paged read returns, whatever `limit` asks.
+pub const MAX_PAGE: u32 = 1_000;
+
 /// A registered model with its id.
 pub type ModelEntry<AccountId, Balance, BlockNumber> =
 	(ModelId, ModelInfo<AccountId, Balance, BlockNumber, MaxModelNameLength>);
@@ -58,14 +61,16 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		/// A job by id.
 		fn job(job: JobId) -> Option<JobDetails<AccountId, Balance, BlockNumber>>;
 
-		/// Ids of `owner`'s jobs from `start` on, at most `limit`, in id order.
-		fn jobs_of(owner: AccountId, start: JobId, limit: u32) -> Vec<JobId>;
+		/// Ids of up to `limit` (at most `MAX_PAGE`) of `owner`'s jobs in storage order, after
+		/// `after` (from the first when `None`); the last id of a page starts the next.
+		fn jobs_of(owner: AccountId, after: Option<JobId>, limit: u32) -> Vec<JobId>;
 
 		/// The offers for `model`.
 		fn offers(model: ModelId) -> Vec<(AccountId, Offer<Balance>)>;
 
-		/// Every registered model, active or retired.
-		fn models() -> Vec<ModelEntry<AccountId, Balance, BlockNumber>>;
+		/// Up to `limit` (at most `MAX_PAGE`) registered models, active or retired, in id order,
+		/// after `after` (from the first when `None`).
+		fn models(after: Option<ModelId>, limit: u32) -> Vec<ModelEntry<AccountId, Balance, BlockNumber>>;
 
 		/// A provider by account.
 		fn provider(who: AccountId) -> Option<ProviderSummary<Balance>>;

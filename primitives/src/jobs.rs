@@ -3,7 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	sp_core::{Get, H256},
-	sp_runtime::{BoundedVec, Permill},
+	sp_runtime::{BoundedVec, Perbill, Permill},
 };
 use scale_info::TypeInfo;
 
@@ -27,6 +27,44 @@ pub type MaxOutputBytes = polkadot_sdk::sp_core::ConstU32<16_384>;
 
 /// Most output tokens a job may ask for.
 pub type MaxOutputTokens = polkadot_sdk::sp_core::ConstU32<4_096>;
+
+/// The most tokens any chat template the worker knows adds around a user's prompt, with room to
+/// spare (the worker's tests check every template against it).
+pub const CHAT_TEMPLATE_TOKENS: u32 = 32;
+
+/// Whether a job's prompt of `prompt_bytes` (UTF-8) and up to `max_tokens` output tokens fit a
+/// model attending to `context_length` positions, whatever its tokenizer:
+///
+/// ```text
+/// prompt_bytes + CHAT_TEMPLATE_TOKENS + max_tokens ≤ context_length
+/// ```
+///
+/// Every token of the tokenizers the worker runs covers at least one byte of UTF-8 text
+/// (byte-level BPE, and SentencePiece with byte fallback, where a space prefix adds at most one
+/// token per encoded piece, counted in the template's share), so the prompt's bytes bound its
+/// tokens. The chain admits only such jobs: no honest provider is asked for one it cannot run.
+pub fn fits_context(prompt_bytes: u32, max_tokens: u32, context_length: u32) -> bool {
+	prompt_bytes
+		.checked_add(CHAT_TEMPLATE_TOKENS)
+		.and_then(|n| n.checked_add(max_tokens))
+		.is_some_and(|needed| needed <= context_length)
+}
+
+/// The text a result carries on chain: the answer's text, cut to its longest prefix of at most
+/// `MaxOutputBytes` bytes that ends on a character boundary. A token may decode to many bytes, so
+/// the full text of `max_tokens` tokens can exceed the bound; the tokens are the canonical output
+/// and verifiers check the text against this function of them.
+pub fn on_chain_text(text: &str) -> &str {
+	let limit = <MaxOutputBytes as Get<u32>>::get() as usize;
+	if text.len() <= limit {
+		return text;
+	}
+	let mut end = limit;
+	while !text.is_char_boundary(end) {
+		end -= 1;
+	}
+	&text[..end]
+}
 
 /// The hottest a sampled job may run, in thousandths (2.0).
 pub const MAX_TEMPERATURE_MILLI: u32 = 2_000;
@@ -177,7 +215,7 @@ pub enum JobStatus<AccountId, Balance, BlockNumber> {
 	},
 	/// No provider delivered within the allowed attempts; the whole escrow was returned. Terminal.
 	Refunded {
-		/// Returned to the user (the escrow plus any timeout slashes paid to them).
+		/// Returned to the user: the whole escrow.
 		refunded: Balance,
 		/// Block of the refund.
 		at: BlockNumber,
@@ -191,6 +229,18 @@ impl<AccountId, Balance, BlockNumber> JobStatus<AccountId, Balance, BlockNumber>
 			self,
 			JobStatus::Finalized { .. } | JobStatus::Slashed { .. } | JobStatus::Refunded { .. }
 		)
+	}
+
+	/// When the job ended, if it has.
+	pub fn ended_at(&self) -> Option<&BlockNumber> {
+		match self {
+			JobStatus::Finalized { at, .. }
+			| JobStatus::Slashed { at, .. }
+			| JobStatus::Refunded { at, .. } => Some(at),
+			JobStatus::Assigned { .. }
+			| JobStatus::Proposed { .. }
+			| JobStatus::Disputed { .. } => None,
+		}
 	}
 
 	/// The provider currently responsible for the job, if any.
@@ -256,6 +306,35 @@ pub fn result_commitment(
 	)
 }
 
+/// The economic terms a job runs under, fixed when it is submitted: a referendum changes the
+/// terms of later jobs, never those of jobs already running.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub struct JobTerms {
+	/// The treasury's share of what the provider earns.
+	pub protocol_fee: Perbill,
+	/// Share of the job's collateral slashed when its provider misses the deadline.
+	pub timeout_slash: Perbill,
+	/// Chance that the chain audits the job's result by itself.
+	pub audit_rate: Perbill,
+	/// Share of a lying provider's collateral paid to its challenger.
+	pub challenger_reward: Perbill,
+	/// Share of a lying provider's collateral shared by the majority voters.
+	pub voter_reward: Perbill,
+	/// Share of a wrong challenger's bond shared by the majority voters.
+	pub bond_to_voters: Perbill,
+}
+
 /// A job's lasting record. Prompt and output live apart and are pruned at settlement; this stays.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -278,6 +357,8 @@ pub struct Job<AccountId, Balance, BlockNumber, MaxAttempts: Get<u32>> {
 	pub escrow: Balance,
 	/// Part of `escrow` that pays for verification.
 	pub verification_fee: Balance,
+	/// The fees, slashes and rewards the job settles by, as they stood at submission.
+	pub terms: JobTerms,
 	/// Block of submission.
 	pub submitted_at: BlockNumber,
 	/// Providers assigned so far, in order; the last one holds the job unless it is refunded.
@@ -314,6 +395,30 @@ pub struct Quote<Balance> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_job_fits_when_prompt_bytes_template_and_output_fit_the_context() {
+		assert!(fits_context(100, 60, 100 + CHAT_TEMPLATE_TOKENS + 60));
+		assert!(!fits_context(101, 60, 100 + CHAT_TEMPLATE_TOKENS + 60));
+		assert!(!fits_context(100, 61, 100 + CHAT_TEMPLATE_TOKENS + 60));
+		assert!(!fits_context(u32::MAX, 1, u32::MAX), "overflow never fits");
+	}
+
+	#[test]
+	fn on_chain_text_is_cut_on_a_character_boundary_at_the_output_bound() {
+		let limit = <MaxOutputBytes as Get<u32>>::get() as usize;
+		let short = "Paris";
+		assert_eq!(on_chain_text(short), short);
+		let exact = "a".repeat(limit);
+		assert_eq!(on_chain_text(&exact), exact);
+		// A three-byte character straddling the bound is left out whole.
+		let straddling = format!("{}€", "a".repeat(limit - 1));
+		assert_eq!(on_chain_text(&straddling), "a".repeat(limit - 1));
+		let long = "é".repeat(limit);
+		let cut = on_chain_text(&long);
+		assert_eq!(cut.len(), limit);
+		assert!(long.starts_with(cut));
+	}
 
 	#[test]
 	fn greedy_is_always_valid() {

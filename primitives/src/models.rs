@@ -94,8 +94,14 @@ impl<AccountId, Balance, BlockNumber, MaxNameLength: Get<u32>>
 
 /// The model registry, as other pallets see it.
 pub trait ModelRegistry {
+	/// The context length of `model` (prompt plus output tokens it attends to) when it is
+	/// registered and active; `None` otherwise.
+	fn context_length(model: &ModelId) -> Option<u32>;
+
 	/// Whether `model` is registered and active.
-	fn is_active(model: &ModelId) -> bool;
+	fn is_active(model: &ModelId) -> bool {
+		Self::context_length(model).is_some()
+	}
 }
 
 /// Offers of models, as the model registry sees them (it refuses to retire an offered model).

@@ -38,8 +38,15 @@ pub const VERIFICATION_FEE: Perbill = Perbill::from_percent(5);
 pub const PROTOCOL_FEE: Perbill = Perbill::from_percent(2);
 /// Collateral per job, as a multiple of what the job can earn its provider.
 pub const BOND_MULTIPLE: u32 = 10;
-/// Share of a job's collateral paid to the user when its provider misses the deadline.
+/// Blocks an ended job's record stays readable on chain before it is pruned (not governed: the
+/// storage it bounds is the chain's, not the market's).
+pub const JOB_RETENTION: BlockNumber = 7 * DAYS;
+/// Share of a job's collateral paid to the treasury when its provider misses the deadline.
 pub const TIMEOUT_SLASH: Perbill = Perbill::from_percent(10);
+/// The least collateral a job locks, whatever its price (not governed yet): with
+/// `TIMEOUT_SLASH`, a timeout costs any provider at least 0.1 FTH, so an offer at one planck
+/// that never answers pays for every job it holds up.
+pub const MIN_JOB_COLLATERAL: Balance = FTH;
 /// Share of results the chain audits by itself. With `BOND_MULTIPLE` it makes lying a loss on
 /// average: a lie earns at most the job's value and costs `AUDIT_RATE × BOND_MULTIPLE` = 2× that.
 pub const AUDIT_RATE: Perbill = Perbill::from_percent(20);
@@ -109,7 +116,8 @@ pub const VERIFICATION_FEE_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), m
 pub const PROTOCOL_FEE_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(20) };
 /// At least the job's value (a lie must never be free), at most a hundred times.
 pub const BOND_MULTIPLE_BOUNDS: Bounds<u32> = Bounds { min: 1, max: 100 };
-pub const TIMEOUT_SLASH_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(100) };
+/// Never zero: a provider that does not answer must lose something for the job it held up.
+pub const TIMEOUT_SLASH_BOUNDS: Bounds<Perbill> = Bounds { min: percent(1), max: percent(100) };
 /// Never free (challenges would be spam), never so dear that nobody challenges.
 pub const CHALLENGE_BOND_BOUNDS: Bounds<Balance> =
 	Bounds { min: crate::currency::MILLI_FTH, max: 1_000 * FTH };

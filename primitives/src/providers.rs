@@ -32,7 +32,10 @@ pub enum JobOutcome {
 /// A provider's standing, from 0 (never route to it) to 100 % (always trustworthy).
 ///
 /// New providers start at `NEUTRAL`. Each outcome moves the score: a completed job closes 1/16 of
-/// the gap to 100 %, a timeout removes 1/8 of the score, a lost dispute half of it. Between
+/// the gap to 100 %, a timeout removes half of the score, a lost dispute three quarters. A
+/// timeout costs that much because the chain only ever asks an honest provider for jobs it can
+/// run (`jobs::fits_context`): an offer that does not answer must lose its share of routing
+/// within a few jobs, not a few dozen (see `routing`). Between
 /// outcomes the score decays back towards `NEUTRAL`, halving its distance every `half_life`
 /// blocks, so old behaviour fades and a provider cannot coast on a past record.
 #[derive(
@@ -93,9 +96,9 @@ impl<BlockNumber: Copy + UniqueSaturatedInto<u64>> Reputation<BlockNumber> {
 			JobOutcome::Completed => {
 				score.saturating_add(Perbill::from_rational(1u32, 16) * score.left_from_one())
 			}
-			JobOutcome::TimedOut => score.saturating_sub(Perbill::from_rational(1u32, 8) * score),
+			JobOutcome::TimedOut => score.saturating_sub(Perbill::from_rational(1u32, 2) * score),
 			JobOutcome::LostDispute => {
-				score.saturating_sub(Perbill::from_rational(1u32, 2) * score)
+				score.saturating_sub(Perbill::from_rational(3u32, 4) * score)
 			}
 		};
 		Self { score, updated_at: now }
@@ -185,8 +188,8 @@ mod tests {
 		let start = Reputation::<u32>::new(0);
 		let timed_out = start.record(JobOutcome::TimedOut, 0, HALF_LIFE);
 		let lost = start.record(JobOutcome::LostDispute, 0, HALF_LIFE);
-		assert_eq!(timed_out.score, Perbill::from_parts(437_500_000));
-		assert_eq!(lost.score, Perbill::from_percent(25));
+		assert_eq!(timed_out.score, Perbill::from_percent(25));
+		assert_eq!(lost.score, Perbill::from_parts(125_000_000));
 	}
 
 	#[test]

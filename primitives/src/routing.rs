@@ -4,11 +4,17 @@
 //! free collateral) gets the weight
 //!
 //! ```text
-//! weight = reputation_ppb × cap / price        (integer, rounded down)
+//! weight = reputation_ppb × cap / max(price, cap / MAX_PRICE_ADVANTAGE)   (integer, rounded down)
 //! ```
 //!
 //! and the job goes to offer `i` with probability `weight_i / Σ weight`. Halving the price
-//! doubles an offer's chance; so does doubling its reputation. The draw is
+//! doubles an offer's chance, down to a quarter of the cap; doubling its reputation always does.
+//! The advantage stops there because a price far below the cap is cheap to post and buys nothing
+//! the user asked for: without the bound, an offer at one planck outweighed a fair one a million
+//! to one, and a few such offers that never answer ("sinkholes") took nearly every job for a
+//! deadline each. With it, a sinkhole weighs at most four fair offers, and every timeout halves
+//! its reputation and slashes a job's minimum collateral, so it loses its share within a few
+//! jobs. The draw is
 //! `r = u128(first 16 bytes of random, little endian) mod Σ weight`, and the winner is the first
 //! offer whose running sum of weights exceeds `r`, in offer-book order. `random` is
 //! BLAKE2b-256(chain randomness ‖ job id ‖ attempt), all of which are on chain, so anyone can
@@ -21,6 +27,9 @@ use polkadot_sdk::sp_runtime::{
 /// The largest weight one offer can have, so that the sum over any offer book cannot overflow.
 pub const MAX_WEIGHT: u128 = u128::MAX >> 16;
 
+/// How many times the weight of an offer at the cap a cheaper offer can reach by price alone.
+pub const MAX_PRICE_ADVANTAGE: u128 = 4;
+
 /// An offer's routing weight. Zero when the price is zero or above the cap, or the reputation
 /// is zero (such a provider is never chosen).
 pub fn weight(reputation: Perbill, price: u128, cap: u128) -> u128 {
@@ -28,6 +37,7 @@ pub fn weight(reputation: Perbill, price: u128, cap: u128) -> u128 {
 		return 0;
 	}
 	let reputation = reputation.deconstruct() as u128;
+	let price = price.max(cap / MAX_PRICE_ADVANTAGE).max(1);
 	multiply_by_rational_with_rounding(reputation, cap, price, Rounding::Down)
 		.unwrap_or(MAX_WEIGHT)
 		.min(MAX_WEIGHT)
@@ -78,8 +88,16 @@ mod tests {
 	}
 
 	#[test]
-	fn a_huge_cap_saturates_instead_of_overflowing() {
-		assert_eq!(weight(Perbill::one(), 1, u128::MAX), MAX_WEIGHT);
+	fn a_price_below_a_quarter_of_the_cap_weighs_no_more_than_a_quarter() {
+		let half = Perbill::from_percent(50);
+		assert_eq!(weight(half, 25, 100), 2_000_000_000);
+		assert_eq!(weight(half, 1, 100), 2_000_000_000);
+		assert_eq!(weight(half, 1, 3), 1_500_000_000, "caps below four planck still divide");
+	}
+
+	#[test]
+	fn a_huge_cap_does_not_overflow() {
+		assert_eq!(weight(Perbill::one(), 1, u128::MAX), 4_000_000_000);
 	}
 
 	#[test]

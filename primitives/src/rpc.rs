@@ -95,11 +95,25 @@ pub struct JobView {
 	pub max_price_per_token: String,
 	pub escrow: String,
 	pub verification_fee: String,
+	/// The fees, slashes and rewards fixed at submission.
+	pub terms: TermsView,
 	pub submitted_at: BlockNumber,
 	pub attempts: Vec<String>,
 	pub status: StatusView,
 	pub prompt: Option<String>,
 	pub output: Option<OutputView>,
+}
+
+/// A job's economic terms, in parts per billion.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TermsView {
+	pub protocol_fee_ppb: u32,
+	pub timeout_slash_ppb: u32,
+	pub audit_rate_ppb: u32,
+	pub challenger_reward_ppb: u32,
+	pub voter_reward_ppb: u32,
+	pub bond_to_voters_ppb: u32,
 }
 
 /// An offer for a model.

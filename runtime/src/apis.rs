@@ -243,10 +243,10 @@ impl_runtime_apis! {
 
 		fn jobs_of(
 			owner: AccountId,
-			start: faithful_primitives::jobs::JobId,
+			after: Option<faithful_primitives::jobs::JobId>,
 			limit: u32,
 		) -> Vec<faithful_primitives::jobs::JobId> {
-			Jobs::jobs_of(&owner, start, limit)
+			Jobs::jobs_of(&owner, after, limit.min(faithful_primitives::api::MAX_PAGE))
 		}
 
 		fn offers(
@@ -255,8 +255,19 @@ impl_runtime_apis! {
 			Providers::offers_for(&model).into_inner()
 		}
 
-		fn models() -> Vec<faithful_primitives::api::ModelEntry<AccountId, Balance, BlockNumber>> {
-			pallet_models::Models::<Runtime>::iter().collect()
+		fn models(
+			after: Option<faithful_primitives::models::ModelId>,
+			limit: u32,
+		) -> Vec<faithful_primitives::api::ModelEntry<AccountId, Balance, BlockNumber>> {
+			let limit = limit.min(faithful_primitives::api::MAX_PAGE) as usize;
+			match after {
+				Some(after) => pallet_models::Models::<Runtime>::iter_from(
+					pallet_models::Models::<Runtime>::hashed_key_for(after),
+				)
+				.take(limit)
+				.collect(),
+				None => pallet_models::Models::<Runtime>::iter().take(limit).collect(),
+			}
 		}
 
 		fn provider(who: AccountId) -> Option<faithful_primitives::api::ProviderSummary<Balance>> {

@@ -57,7 +57,8 @@ fn activate(model: ModelId) {
 			owner: TreasuryAccount::get(),
 			name: name.try_into().expect("a short name fits the name bound"),
 			architecture: Architecture::Llama,
-			context_length: 2048,
+			// Room for the longest prompt and output the benchmarks submit.
+			context_length: u32::MAX,
 			status: ModelStatus::Active { deposit: 0 },
 			registered_at: System::block_number(),
 		},

@@ -265,10 +265,12 @@ impl pallet_jobs::Config for Runtime {
 	type MaxSettlementsPerBlock = ConstU32<64>;
 	type ResultTimeout = dynamic_params::jobs::ResultTimeout;
 	type ChallengeWindow = dynamic_params::jobs::ChallengeWindow;
+	type JobRetention = ConstU32<{ faithful_primitives::parameters::JOB_RETENTION }>;
 	type VerificationFee = dynamic_params::jobs::VerificationFee;
 	type ProtocolFee = dynamic_params::jobs::ProtocolFee;
 	type BondMultiple = dynamic_params::jobs::BondMultiple;
 	type TimeoutSlash = dynamic_params::jobs::TimeoutSlash;
+	type MinJobCollateral = ConstU128<{ faithful_primitives::parameters::MIN_JOB_COLLATERAL }>;
 	type ChallengeBond = dynamic_params::jobs::ChallengeBond;
 	type AuditRate = dynamic_params::jobs::AuditRate;
 	type CommitteeSize = ConstU32<3>;
@@ -595,6 +597,9 @@ pub type Executive = polkadot_sdk::frame_executive::Executive<
 	Runtime,
 	AllPalletsWithSystem,
 >;
+
+#[cfg(test)]
+mod load_tests;
 
 #[cfg(test)]
 mod metadata_tests {

@@ -8,7 +8,7 @@ use anyhow::Result;
 use faithful_primitives::{
 	currency::FTH,
 	jobs::{vote_commitment, Verdict},
-	parameters::{BOND_MULTIPLE, CHALLENGER_REWARD, VOTER_REWARD},
+	parameters::{BOND_MULTIPLE, CHALLENGER_REWARD, MIN_JOB_COLLATERAL, VOTER_REWARD},
 };
 use faithful_tests::{
 	become_provider, free_balance, register_model, set_parameter, submit, wait_for, Node, NodeSpec,
@@ -125,9 +125,10 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 	faithful_tests::wait_for_finalized(&node.rpc().await?, slashed_at, Duration::from_secs(30))
 		.await?;
 
-	// Bob's collateral: 10 × 16 tokens × his price. Alice, challenger and user, gets her whole
-	// escrow back, her bond back and half the collateral; the three voters share a quarter.
-	let collateral = BOND_MULTIPLE as u128 * MAX_TOKENS as u128 * PRICE;
+	// Bob's collateral: 10 × 16 tokens × his price, at least the minimum. Alice, challenger and
+	// user, gets her whole escrow back, her bond back and half the collateral; the three voters
+	// share a quarter.
+	let collateral = (BOND_MULTIPLE as u128 * MAX_TOKENS as u128 * PRICE).max(MIN_JOB_COLLATERAL);
 	let amount = |json: &Json| json.as_str().and_then(|s| s.parse::<u128>().ok()).unwrap();
 	assert_eq!(amount(&settled["status"]["slashed"]), collateral);
 	assert_eq!(

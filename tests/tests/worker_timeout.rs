@@ -1,5 +1,5 @@
-//! A worker that dies holding a job: the deadline passes, part of its collateral goes to the user,
-//! and the job is routed to the other worker, which answers it.
+//! A worker that dies holding a job: the deadline passes, part of its collateral goes to the
+//! treasury, and the job is routed to the other worker, which answers it.
 
 use std::time::Duration;
 

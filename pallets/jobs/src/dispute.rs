@@ -41,12 +41,13 @@ impl<T: Config> Pallet<T> {
 		Self::open_dispute(job, record, Some((challenger, bond)))
 	}
 
-	/// Whether the chain audits `job`'s result: a draw below `AuditRate` from chain randomness.
-	pub(crate) fn is_audited(job: JobId, attempt: u32) -> bool {
+	/// Whether the chain audits `job`'s result: a draw below its `audit_rate` from chain
+	/// randomness.
+	pub(crate) fn is_audited(job: JobId, attempt: u32, audit_rate: Perbill) -> bool {
 		let random = Self::random(b"faithful/audit", job, attempt);
 		let draw = u32::from_le_bytes(random[..4].try_into().expect("32 bytes have 4"));
 		// Parts per billion: a uniform draw in [0, 10^9).
-		draw % 1_000_000_000 < T::AuditRate::get().deconstruct()
+		draw % 1_000_000_000 < audit_rate.deconstruct()
 	}
 
 	/// Moves a proposed `record` into `Disputed`, draws its committee and locks their vote bonds,
@@ -75,17 +76,22 @@ impl<T: Config> Pallet<T> {
 		// output before the user has read it).
 		ensure!(!members.is_empty() || challenger.is_some(), Error::<T>::NoCommittee);
 		let commit_until = now.saturating_add(T::CommitPhase::get());
+		Self::unschedule(job, challenge_until);
 		let reveal_until = if members.is_empty() {
 			now
 		} else {
-			Self::schedule(job, commit_until.saturating_add(T::RevealPhase::get()))?
+			let reveal_until = commit_until.saturating_add(T::RevealPhase::get());
+			Self::schedule(job, reveal_until);
+			reveal_until
 		};
-		Self::unschedule(job, challenge_until);
 		let mut committee = BoundedVec::<_, T::CommitteeSize>::new();
 		for member in members {
 			if T::Collateral::lock_collateral(&member, vote_bond).is_ok() {
-				// `draw_committee` returns at most `CommitteeSize` members.
-				let _ = committee.try_push((member, Vote::Pending));
+				if committee.try_push((member, Vote::Pending)).is_err() {
+					polkadot_sdk::frame_support::defensive!(
+						"`draw_committee` returns at most `CommitteeSize` members"
+					);
+				}
 			}
 		}
 		record.status = JobStatus::Disputed {
@@ -252,7 +258,7 @@ impl<T: Config> Pallet<T> {
 			}
 			DisputeOutcome::ResultUpheld => {
 				if let Some((challenger, bond)) = &dispute.challenger {
-					let to_voters = T::BondToVoters::get().mul_floor(*bond);
+					let to_voters = record.terms.bond_to_voters.mul_floor(*bond);
 					let shared = Self::share_bond(challenger, to_voters, &majority);
 					Self::pay_bond(challenger, &provider, bond.saturating_sub(shared));
 				}
@@ -297,12 +303,13 @@ impl<T: Config> Pallet<T> {
 		let mut slashed = BalanceOf::<T>::zero();
 		if let Some((challenger, bond)) = &dispute.challenger {
 			Self::return_bond(challenger, *bond);
-			let reward = T::ChallengerReward::get().mul_floor(collateral);
+			let reward = record.terms.challenger_reward.mul_floor(collateral);
 			slashed = slashed
 				.saturating_add(T::Collateral::slash_collateral(provider, reward, challenger));
 		}
 		if !majority.is_empty() {
-			let each = T::VoterReward::get().mul_floor(collateral) / (majority.len() as u32).into();
+			let each =
+				record.terms.voter_reward.mul_floor(collateral) / (majority.len() as u32).into();
 			for voter in majority {
 				slashed =
 					slashed.saturating_add(T::Collateral::slash_collateral(provider, each, voter));
@@ -317,6 +324,7 @@ impl<T: Config> Pallet<T> {
 		let refunded = Self::release_escrow(&record.owner, record.escrow);
 		Prompts::<T>::remove(job);
 		Outputs::<T>::remove(job);
+		Self::retain(job, now);
 		record.status =
 			JobStatus::Slashed { provider: provider.clone(), slashed, refunded, at: now };
 		Self::deposit_event(Event::ProviderSlashed {
@@ -329,12 +337,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Gives a challenger's bond (or what is left of it) back to its free balance.
 	fn return_bond(challenger: &T::AccountId, amount: BalanceOf<T>) {
-		let _ = T::Currency::release(
+		if let Err(error) = T::Currency::release(
 			&HoldReason::ChallengeBond.into(),
 			challenger,
 			amount,
 			Precision::BestEffort,
-		);
+		) {
+			polkadot_sdk::frame_support::defensive!(error, "a best-effort release cannot fail");
+		}
 	}
 
 	/// Pays `amount` of a wrong challenger's bond to the majority voters in equal parts; returns
@@ -353,8 +363,9 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// Moves `amount` of `challenger`'s held bond to `to`; returns what moved. What cannot move
-	/// (e.g. below a new account's minimum) goes back to the challenger.
+	/// Moves `amount` of `challenger`'s held bond to `to`; returns what moved. Forced, like escrow:
+	/// the challenger's later freezes and locks cannot keep a bond it lost. What cannot move (e.g.
+	/// below a new account's minimum) goes back to the challenger.
 	fn pay_bond(
 		challenger: &T::AccountId,
 		to: &T::AccountId,
@@ -370,7 +381,7 @@ impl<T: Config> Pallet<T> {
 			amount,
 			Precision::Exact,
 			Restriction::Free,
-			Fortitude::Polite,
+			Fortitude::Force,
 		)
 		.unwrap_or_else(|_| {
 			Self::return_bond(challenger, amount);

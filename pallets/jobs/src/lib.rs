@@ -5,8 +5,10 @@
 //! provider's result, opens a challenge window, and settles when it passes: the provider is paid
 //! for the tokens it delivered at its own price, the protocol fee and the verification fee go to
 //! the treasury, and the rest returns to the user (`settlement`). A provider that misses its
-//! deadline loses a slice of the job's collateral to the user and the job moves to the next
-//! provider, or is refunded in full after `MaxAttempts`.
+//! deadline loses a slice of the job's collateral to the treasury (never to the user, who must
+//! not profit from a provider's failure) and the job moves to the next provider, or is refunded
+//! in full after `MaxAttempts`. The chain admits only jobs an honest provider can run: a UTF-8
+//! prompt that fits the model's context with its chat template and `max_tokens`.
 //!
 //! Anyone but the provider may `challenge` a result in its window with a bond, and the chain
 //! audits a random share of results by itself (`dispute`). Either way a committee of other
@@ -14,9 +16,12 @@
 //! majority's verdict slashes the provider and refunds the user, or upholds the result and
 //! hands a wrong challenger's bond to the provider and the voters.
 //!
-//! Deadlines, window ends and verdicts sit in queues keyed by block (`Due`). Every block works through at
-//! most `MaxSettlementsPerBlock` due jobs; anyone may call `finish` to settle an overdue job at
-//! once, so no escrow is ever stranded, even when more jobs fall due than a block processes.
+//! Deadlines, window ends and verdicts sit in queues keyed by block (`Due`). Every block works
+//! through at most `MaxSettlementsPerBlock` due jobs; anyone may call `finish` to settle an overdue
+//! job at once, so no escrow is ever stranded, even when more jobs fall due than a block processes.
+//! Only `submit` creates load, so only `submit` is ever refused for it (`Congested`: its deadline
+//! block holds `MaxDuePerBlock` jobs): a result before its deadline, a challenge in its window and
+//! votes in their phases always find room in the queues.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -32,6 +37,8 @@ mod routing;
 mod settlement;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_adversaries;
 #[cfg(test)]
 mod tests_disputes;
 pub mod types;
@@ -91,8 +98,11 @@ pub type DisputeOf<T> = Dispute<
 	<T as Config>::CommitteeSize,
 >;
 
-/// How many later blocks a due job may spill into when its block's queue is full.
-pub const MAX_DUE_SPILL: u32 = 16;
+/// The storage layout this code reads and writes. Version 1: `Due` holds one key per queued job,
+/// counted in `DueCount`, instead of one bounded vector per block. No network had launched on
+/// version 0, so there is no migration.
+const STORAGE_VERSION: polkadot_sdk::frame_support::traits::StorageVersion =
+	polkadot_sdk::frame_support::traits::StorageVersion::new(1);
 
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
@@ -100,6 +110,7 @@ pub mod pallet {
 	use polkadot_sdk::{frame_support::pallet_prelude::*, frame_system::pallet_prelude::*};
 
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
@@ -142,7 +153,8 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAttempts: Get<u32>;
 
-		/// Jobs that can fall due in one block; more spill into the following blocks.
+		/// Jobs whose first deadline may fall in one block: `submit` is refused beyond it. Later
+		/// phases of jobs already running always find room.
 		#[pallet::constant]
 		type MaxDuePerBlock: Get<u32>;
 
@@ -156,6 +168,11 @@ pub mod pallet {
 		/// Blocks a proposed result stays open to challenges before it settles.
 		type ChallengeWindow: Get<BlockNumberFor<Self>>;
 
+		/// Blocks an ended job's record stays readable before it is pruned (its events stay in
+		/// the blocks for archives and indexers).
+		#[pallet::constant]
+		type JobRetention: Get<BlockNumberFor<Self>>;
+
 		/// Share of a job's value (`max_tokens × max_price_per_token`) held on top of it to pay
 		/// for verification.
 		type VerificationFee: Get<Perbill>;
@@ -167,8 +184,12 @@ pub mod pallet {
 		/// (`max_tokens × its price`).
 		type BondMultiple: Get<u32>;
 
-		/// Share of a job's collateral paid to the user when its provider misses the deadline.
+		/// Share of a job's collateral paid to the treasury when its provider misses the deadline.
 		type TimeoutSlash: Get<Perbill>;
+
+		/// The least collateral a job locks from its provider, whatever its price: what makes a
+		/// timeout cost an offer at one planck as much as any other.
+		type MinJobCollateral: Get<BalanceOf<Self>>;
 
 		/// Held from a challenger until the verdict.
 		type ChallengeBond: Get<BalanceOf<Self>>;
@@ -234,7 +255,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
 
-	/// Every job ever submitted: the lasting record (status, terms, commitment).
+	/// Every job submitted, until `JobRetention` blocks after it ended: status, terms and
+	/// commitment.
 	#[pallet::storage]
 	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
 
@@ -247,7 +269,8 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Outputs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOutputOf<T>>;
 
-	/// Jobs by owner, so a user (and the runtime API) can find every job and its escrow.
+	/// Jobs by owner, so a user (and the runtime API) can find its jobs and their escrow; pruned
+	/// with the job.
 	#[pallet::storage]
 	pub type JobsByOwner<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, ()>;
@@ -257,16 +280,16 @@ pub mod pallet {
 	pub type Running<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Identity, ModelId, u32, ValueQuery>;
 
-	/// Jobs to process at the start of a block: a deadline or a challenge window ended just
-	/// before it.
+	/// Jobs to process at the start of a block: a deadline, a challenge window or a reveal phase
+	/// ended just before it. One key per job, so queueing a job never fails for room; each is
+	/// paid for by the call that put it there.
 	#[pallet::storage]
-	pub type Due<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<JobId, T::MaxDuePerBlock>,
-		ValueQuery,
-	>;
+	pub type Due<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, ()>;
+
+	/// How many jobs `Due` holds for each block.
+	#[pallet::storage]
+	pub type DueCount<T: Config> = StorageMap<_, Twox64Concat, BlockNumberFor<T>, u32, ValueQuery>;
 
 	/// Open disputes, from the challenge or audit until the verdict.
 	#[pallet::storage]
@@ -367,8 +390,13 @@ pub mod pallet {
 		/// No offer for the model is at or below the price cap with spare concurrency and enough
 		/// free collateral; nothing was held.
 		NoProviderAvailable,
-		/// Too many jobs fall due around this job's deadline; try again in a few blocks.
+		/// `MaxDuePerBlock` new jobs already fall due at this job's deadline; try again in a block.
 		Congested,
+		/// The prompt is not UTF-8 text.
+		PromptNotUtf8,
+		/// The prompt, the chat template and `max_tokens` do not fit the model's context, so no
+		/// provider could answer (`faithful_primitives::jobs::fits_context`).
+		BeyondContext,
 		/// No job has this id.
 		UnknownJob,
 		/// Only the assigned provider may deliver the result.
@@ -415,6 +443,13 @@ pub mod pallet {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::process_due(now)
 		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
 	}
 
 	#[pallet::call]
@@ -438,11 +473,13 @@ pub mod pallet {
 				.map(|_| ())
 		}
 
-		/// Delivers the result of `job`: the text users read, the token ids verifiers check
-		/// (with `Eos`, the end token last), why generation stopped and the commitment. Only the assigned
-		/// provider, only by the deadline. Opens the challenge window.
+		/// Delivers the result of `job`: the text users read (at most `MaxOutputBytes`: see
+		/// `faithful_primitives::jobs::on_chain_text`), the token ids verifiers check (with `Eos`,
+		/// the end token last), why generation stopped and the commitment. Only the assigned
+		/// provider, only by the deadline. Opens the challenge window, or a dispute when the
+		/// chain audits the result. Charged as if audited; the rest is refunded when it is not.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::submit_result(output_text.len() as u32, output_tokens.len() as u32))]
+		#[pallet::weight(Pallet::<T>::submit_result_weight(output_text.len() as u32, output_tokens.len() as u32, true))]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -450,9 +487,18 @@ pub mod pallet {
 			output_tokens: alloc::vec::Vec<TokenId>,
 			finish: FinishReason,
 			commitment: Commitment,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let provider = ensure_signed(origin)?;
-			Self::do_submit_result(provider, job, output_text, output_tokens, finish, commitment)
+			let (text, tokens) = (output_text.len() as u32, output_tokens.len() as u32);
+			let audited = Self::do_submit_result(
+				provider,
+				job,
+				output_text,
+				output_tokens,
+				finish,
+				commitment,
+			)?;
+			Ok(Some(Self::submit_result_weight(text, tokens, audited)).into())
 		}
 
 		/// Settles an overdue job now: times out an assignment past its deadline, pays out a
@@ -514,6 +560,21 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// What `submit_result` costs: the unaudited path, plus opening a dispute (a committee draw
+	/// over the whole offer book, as `challenge` pays for) when the result is audited.
+	pub(crate) fn submit_result_weight(
+		text: u32,
+		tokens: u32,
+		audited: bool,
+	) -> polkadot_sdk::frame_support::weights::Weight {
+		let proposed = T::WeightInfo::submit_result(text, tokens);
+		if audited {
+			proposed.saturating_add(T::WeightInfo::challenge())
+		} else {
+			proposed
+		}
+	}
+
 	/// The governed limits, never above the storage bounds whatever the runtime supplies.
 	pub(crate) fn prompt_limit() -> u32 {
 		use polkadot_sdk::frame_support::traits::Get;
@@ -555,13 +616,103 @@ impl<T: Config> Pallet<T> {
 		Outputs::<T>::get(job)
 	}
 
-	/// Ids of `owner`'s jobs from `start` on, at most `limit` of them, in id order.
-	pub fn jobs_of(owner: &T::AccountId, start: JobId, limit: u32) -> alloc::vec::Vec<JobId> {
-		let mut ids: alloc::vec::Vec<JobId> =
-			JobsByOwner::<T>::iter_key_prefix(owner).filter(|id| *id >= start).collect();
-		ids.sort_unstable();
-		ids.truncate(limit as usize);
-		ids
+	/// Ids of up to `limit` of `owner`'s jobs in storage order, after `after` (from the first
+	/// when `None`): a page reads at most `limit` keys, however many jobs the owner has.
+	pub fn jobs_of(
+		owner: &T::AccountId,
+		after: Option<JobId>,
+		limit: u32,
+	) -> alloc::vec::Vec<JobId> {
+		let limit = limit as usize;
+		match after {
+			Some(after) => JobsByOwner::<T>::iter_key_prefix_from(
+				owner,
+				JobsByOwner::<T>::hashed_key_for(owner, after),
+			)
+			.take(limit)
+			.collect(),
+			None => JobsByOwner::<T>::iter_key_prefix(owner).take(limit).collect(),
+		}
+	}
+
+	/// The invariants of the money and the queues, on live state: every owner's escrow hold is
+	/// the escrow of its open jobs, every challenger's bond hold the bonds of its open disputes;
+	/// a job is disputed exactly when it has a dispute record; every job sits in exactly one due
+	/// queue, the one after its phase's last block (or its retention's), and the counts are right.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		use alloc::collections::btree_map::BTreeMap;
+		use polkadot_sdk::{
+			frame_support::{
+				ensure,
+				traits::{fungible::InspectHold, Get},
+			},
+			sp_runtime::traits::{One, Saturating, Zero},
+		};
+		let mut escrow = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		let mut queued = BTreeMap::<(BlockNumberFor<T>, JobId), ()>::new();
+		for (id, job) in Jobs::<T>::iter() {
+			let dispute = Disputes::<T>::get(id);
+			ensure!(
+				matches!(job.status, JobStatus::Disputed { .. }) == dispute.is_some(),
+				"a job is disputed exactly when it has a dispute"
+			);
+			ensure!(
+				JobsByOwner::<T>::contains_key(&job.owner, id),
+				"every job is listed under its owner"
+			);
+			let last = match (&job.status, &dispute) {
+				(JobStatus::Assigned { deadline, .. }, _) => *deadline,
+				(JobStatus::Proposed { challenge_until, .. }, _) => *challenge_until,
+				(JobStatus::Disputed { .. }, Some(dispute)) => dispute.reveal_until,
+				(status, _) => {
+					let ended = *status.ended_at().ok_or("a job is open or ended")?;
+					queued.insert(
+						(
+							ended.saturating_add(T::JobRetention::get()).saturating_add(One::one()),
+							id,
+						),
+						(),
+					);
+					continue;
+				}
+			};
+			let held = escrow.entry(job.owner.clone()).or_insert_with(Zero::zero);
+			*held = held.saturating_add(job.escrow);
+			queued.insert((last.saturating_add(One::one()), id), ());
+		}
+		for (who, open) in escrow {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::Escrow.into(), &who) == open,
+				"an owner's escrow hold is the escrow of its open jobs"
+			);
+		}
+		let mut bonds = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
+		for (challenger, bond) in Disputes::<T>::iter_values().filter_map(|d| d.challenger) {
+			let held = bonds.entry(challenger).or_insert_with(Zero::zero);
+			*held = held.saturating_add(bond);
+		}
+		for (who, open) in bonds {
+			ensure!(
+				T::Currency::balance_on_hold(&HoldReason::ChallengeBond.into(), &who) == open,
+				"a challenger's bond hold is the bonds of its open disputes"
+			);
+		}
+		let mut counts = BTreeMap::<BlockNumberFor<T>, u32>::new();
+		for (at, id, ()) in Due::<T>::iter() {
+			ensure!(queued.remove(&(at, id)).is_some(), "only jobs are queued, once each");
+			*counts.entry(at).or_default() += 1;
+		}
+		ensure!(queued.is_empty(), "every job is queued after its phase's last block");
+		ensure!(
+			JobsByOwner::<T>::iter_keys().all(|(_, id)| Jobs::<T>::contains_key(id)),
+			"owners list only jobs that exist"
+		);
+		ensure!(
+			counts.into_iter().eq(DueCount::<T>::iter().collect::<BTreeMap<_, _>>()),
+			"the queue counts are the queues' lengths"
+		);
+		Ok(())
 	}
 
 	/// Sum of the escrow of every open job, which equals what this pallet holds in total.

@@ -78,8 +78,8 @@ impl TestModels {
 }
 
 impl ModelRegistry for TestModels {
-	fn is_active(model: &ModelId) -> bool {
-		ACTIVE.with(|a| a.borrow().contains(model))
+	fn context_length(model: &ModelId) -> Option<u32> {
+		ACTIVE.with(|a| a.borrow().contains(model)).then(ContextLength::get)
 	}
 }
 
@@ -133,8 +133,8 @@ parameter_types! {
 	pub const ExistentialDeposit: u128 = 1;
 	pub const TreasuryAccount: u64 = TREASURY;
 	pub const VerificationFee: Perbill = Perbill::from_percent(10);
-	pub const ProtocolFee: Perbill = Perbill::from_percent(5);
-	pub const TimeoutSlash: Perbill = Perbill::from_percent(10);
+	pub static ProtocolFee: Perbill = Perbill::from_percent(5);
+	pub static TimeoutSlash: Perbill = Perbill::from_percent(10);
 	pub const ChallengerReward: Perbill = Perbill::from_percent(50);
 	pub const VoterReward: Perbill = Perbill::from_percent(25);
 	pub const BondToVoters: Perbill = Perbill::from_percent(50);
@@ -146,6 +146,9 @@ parameter_types! {
 	pub static OutputTokenLimit: u32 = 16;
 	pub static AttemptLimit: u32 = 3;
 	pub static CommitteeSeats: u32 = 3;
+	/// Every active model's context: room for the longest prompt, the chat template and the
+	/// most output tokens, unless a test shrinks it.
+	pub static ContextLength: u32 = 64 + faithful_primitives::jobs::CHAT_TEMPLATE_TOKENS + 16;
 }
 
 impl pallet_providers::Config for Test {
@@ -181,10 +184,12 @@ impl pallet_jobs::Config for Test {
 	type MaxSettlementsPerBlock = polkadot_sdk::frame_support::traits::ConstU32<3>;
 	type ResultTimeout = polkadot_sdk::frame_support::traits::ConstU64<RESULT_TIMEOUT>;
 	type ChallengeWindow = polkadot_sdk::frame_support::traits::ConstU64<CHALLENGE_WINDOW>;
+	type JobRetention = polkadot_sdk::frame_support::traits::ConstU64<JOB_RETENTION>;
 	type VerificationFee = VerificationFee;
 	type ProtocolFee = ProtocolFee;
 	type BondMultiple = BondMultiple;
 	type TimeoutSlash = TimeoutSlash;
+	type MinJobCollateral = polkadot_sdk::frame_support::traits::ConstU128<MIN_JOB_COLLATERAL>;
 	type ChallengeBond = polkadot_sdk::frame_support::traits::ConstU128<CHALLENGE_BOND>;
 	type AuditRate = AuditRate;
 	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<3>;
@@ -205,10 +210,13 @@ impl pallet_jobs::Config for Test {
 
 pub const RESULT_TIMEOUT: u64 = 5;
 pub const CHALLENGE_WINDOW: u64 = 10;
+pub const JOB_RETENTION: u64 = 50;
 pub const CHALLENGE_BOND: u128 = 50;
 pub const COMMIT_PHASE: u64 = 3;
 pub const REVEAL_PHASE: u64 = 3;
 pub const VOTE_BOND: u128 = 5;
+/// The least collateral a job locks, whatever its price.
+pub const MIN_JOB_COLLATERAL: u128 = 100;
 
 pub const USER: u64 = 1;
 /// Can afford little.
@@ -244,6 +252,9 @@ pub fn new_test_ext() -> TestExternalities {
 	TestRandomness::set_salt(0);
 	AuditRate::set(Perbill::zero());
 	BondMultiple::set(2);
+	ProtocolFee::set(Perbill::from_percent(5));
+	TimeoutSlash::set(Perbill::from_percent(10));
+	ContextLength::set(64 + faithful_primitives::jobs::CHAT_TEMPLATE_TOKENS + 16);
 	let mut ext = TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
@@ -279,6 +290,8 @@ pub fn run_to(n: u64) {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Jobs::on_initialize(next);
+		Jobs::do_try_state().expect("the jobs pallet's invariants hold");
+		Providers::do_try_state().expect("the providers pallet's invariants hold");
 	}
 }
 

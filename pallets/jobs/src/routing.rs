@@ -42,7 +42,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Offers that could take a job of `max_tokens` for `model` now: priced at or below `cap`,
-	/// with a free concurrency slot and enough free collateral, from providers not in `exclude`.
+	/// with a free concurrency slot and enough free collateral (`BondMultiple` × what the job can
+	/// earn, at least `MinJobCollateral`), from providers not in `exclude`.
 	/// Each comes with its routing weight, in offer-book order.
 	pub(crate) fn eligible(
 		model: ModelId,
@@ -63,7 +64,8 @@ impl<T: Config> Pallet<T> {
 				}
 				let collateral = max_tokens
 					.checked_mul(&offer.price_per_token)
-					.and_then(|v| v.checked_mul(&bond))?;
+					.and_then(|v| v.checked_mul(&bond))?
+					.max(T::MinJobCollateral::get());
 				if T::Collateral::free_collateral(&provider) < collateral {
 					return None;
 				}

@@ -97,8 +97,14 @@ mod submit {
 				JobsStorage::<Test>::get(a).unwrap().seed,
 				JobsStorage::<Test>::get(b).unwrap().seed
 			);
-			assert_eq!(Jobs::jobs_of(&USER, 0, 10), vec![0, 1]);
-			assert_eq!(Jobs::jobs_of(&USER, 1, 10), vec![1]);
+			let mut all = Jobs::jobs_of(&USER, None, 10);
+			all.sort();
+			assert_eq!(all, vec![0, 1]);
+			let first = Jobs::jobs_of(&USER, None, 1);
+			let second = Jobs::jobs_of(&USER, first.last().copied(), 1);
+			assert_eq!(first.len() + second.len(), 2, "two pages of one");
+			assert_ne!(first, second);
+			assert!(Jobs::jobs_of(&USER, second.last().copied(), 1).is_empty());
 		});
 	}
 
@@ -246,18 +252,46 @@ mod submit {
 	}
 
 	#[test]
-	fn when_every_due_queue_nearby_is_full_submission_is_congested() {
+	fn when_its_deadline_block_is_full_submission_is_congested() {
 		new_test_ext().execute_with(|| {
 			provider(P1, 500_000, 1, 64);
-			provider(P2, 500_000, 1, 64);
-			// 4 per block over MAX_DUE_SPILL blocks.
-			for _ in 0..(4 * crate::MAX_DUE_SPILL) {
+			// The mock's blocks take the first deadlines of 4 jobs.
+			for _ in 0..4 {
 				submit(1, 1);
 			}
 			assert_noop!(
 				submit_with(MODEL, b"hi", Sampling::Greedy, 1, 1),
 				Error::<Test>::Congested
 			);
+			run_to(2);
+			assert_ok!(submit_with(MODEL, b"hi", Sampling::Greedy, 1, 1));
+		});
+	}
+
+	#[test]
+	fn a_backlog_of_due_jobs_is_worked_off_within_the_per_block_budget() {
+		new_test_ext().execute_with(|| {
+			provider(P1, 500_000, 1, 64);
+			// 8 results due in one block, 3 settled a block: the last settle two blocks late.
+			for block in 1..=2 {
+				for _ in 0..4 {
+					submit(1, 1);
+				}
+				run_to(block + 1);
+			}
+			for job in 0..8 {
+				deliver(job, 1, FinishReason::Eos);
+			}
+			let finalized =
+				|| (0..8).filter(|job| matches!(status(*job), JobStatus::Finalized { .. })).count();
+			run_to(3 + CHALLENGE_WINDOW + 1);
+			assert_eq!(finalized(), 3);
+			// New jobs still go in.
+			assert_ok!(submit_with(MODEL, b"hi", Sampling::Greedy, 1, 1));
+			run_to(3 + CHALLENGE_WINDOW + 2);
+			assert_eq!(finalized(), 6);
+			run_to(3 + CHALLENGE_WINDOW + 3);
+			assert_eq!(finalized(), 8);
 		});
 	}
 }
@@ -309,11 +343,11 @@ mod routing_statistics {
 
 	#[test]
 	fn a_cheaper_offer_wins_proportionally_more_often() {
-		// Weights ∝ 1/price: 1/10 : 1/20 : 1/40 = 4 : 2 : 1.
+		// Weights ∝ 1/price down to a quarter of the cap of 100: 1/25 : 1/50 : 1/100 = 4 : 2 : 1.
 		let wins = winners(1_400, || {
-			provider(P1, STAKE, 10, 4);
-			provider(P2, STAKE, 20, 4);
-			provider(P3, STAKE, 40, 4);
+			provider(P1, STAKE, 25, 4);
+			provider(P2, STAKE, 50, 4);
+			provider(P3, STAKE, 100, 4);
 		});
 		let expected = [800.0, 400.0, 200.0];
 		for (won, expected) in wins.iter().zip(expected) {
@@ -329,10 +363,10 @@ mod routing_statistics {
 			provider(P1, STAKE, 10, 4);
 			provider(P2, STAKE, 10, 4);
 			provider(P3, STAKE, 1_000, 4);
-			// P2 loses a dispute: its score halves from 50 % to 25 %.
-			Providers::record_outcome(&P2, JobOutcome::LostDispute);
+			// P2 times out: its score halves from 50 % to 25 %.
+			Providers::record_outcome(&P2, JobOutcome::TimedOut);
 		});
-		// P3's price makes it ~1 % of the weight; P1 : P2 ≈ 2 : 1.
+		// P3's price is above the cap; P1 : P2 ≈ 2 : 1.
 		let ratio = wins[0] as f64 / wins[1] as f64;
 		assert!((1.7..2.3).contains(&ratio), "{wins:?}");
 		assert!(wins[2] < 30, "{wins:?}");
@@ -386,7 +420,7 @@ mod submit_result {
 			// The concurrency slot is free again; the collateral stays locked.
 			assert_eq!(crate::Running::<Test>::get(P1, MODEL), 0);
 			assert_eq!(locked_of(P1), 2 * 8 * PRICE);
-			assert_eq!(crate::Due::<Test>::get(1 + RESULT_TIMEOUT + 1).len(), 0);
+			assert_eq!(crate::DueCount::<Test>::get(1 + RESULT_TIMEOUT + 1), 0);
 			System::assert_last_event(
 				Event::ResultProposed {
 					job,
@@ -416,6 +450,8 @@ mod submit_result {
 			finish,
 			H256::zero(),
 		)
+		.map(|_| ())
+		.map_err(|e| e.error)
 	}
 
 	#[test]
@@ -507,10 +543,11 @@ mod settlement {
 			provider(P1, STAKE, PRICE, 4);
 			let job = submit(8, PRICE);
 			provider(P2, STAKE, PRICE, 4);
-			let user_before = free(USER);
+			let (user_before, treasury_before) = (free(USER), free(TREASURY));
 			run_to(2 + RESULT_TIMEOUT);
-			// 10 % of P1's 160 collateral went to the user; the job moved to P2.
-			assert_eq!(free(USER), user_before + 16);
+			// 10 % of P1's 160 collateral went to the treasury; the job moved to P2.
+			assert_eq!(free(USER), user_before);
+			assert_eq!(free(TREASURY), treasury_before + 16);
 			assert_eq!(locked_of(P1), 0);
 			assert_eq!(Providers::free_collateral(&P1), STAKE - 16);
 			assert_eq!(assigned_provider(job), P2);
@@ -527,7 +564,7 @@ mod settlement {
 			let job = submit(8, PRICE);
 			run_to(2 + RESULT_TIMEOUT);
 			assert_eq!(escrow_of(USER), 0);
-			assert_eq!(free(USER), USER_BALANCE + 16, "full refund plus the slash");
+			assert_eq!(free(USER), USER_BALANCE, "a full refund, and no profit from the timeout");
 			assert_eq!(status(job), JobStatus::Refunded { refunded: 88, at: 2 + RESULT_TIMEOUT });
 			assert!(Prompts::<Test>::get(job).is_none());
 		});
@@ -558,7 +595,7 @@ mod settlement {
 			let record = JobsStorage::<Test>::get(job).unwrap();
 			assert_eq!(record.attempts.len(), 3);
 			assert!(matches!(record.status, JobStatus::Refunded { .. }));
-			assert_eq!(free(USER), USER_BALANCE + 3 * 16);
+			assert_eq!(free(USER), USER_BALANCE, "the escrow back, none of the three slashes");
 			for p in [P1, P2, P3] {
 				assert_eq!(locked_of(p), 0);
 			}
@@ -594,7 +631,16 @@ mod settlement {
 				*jobs.iter().find(|j| matches!(status(**j), JobStatus::Proposed { .. })).unwrap();
 			assert_ok!(Jobs::finish(RuntimeOrigin::signed(POOR), left));
 			assert!(matches!(status(left), JobStatus::Finalized { .. }));
-			assert!(crate::Due::<Test>::iter().all(|(_, q)| !q.contains(&left)));
+			// Only its record's expiry is still queued.
+			let queued: Vec<u64> = crate::Due::<Test>::iter_keys()
+				.filter(|(_, id)| *id == left)
+				.map(|(at, _)| at)
+				.collect();
+			assert_eq!(queued, vec![2 + CHALLENGE_WINDOW + JOB_RETENTION + 1]);
+			// The four records expire together; the per-block budget of three takes two blocks.
+			run_to(2 + CHALLENGE_WINDOW + JOB_RETENTION + 2);
+			assert!(JobsStorage::<Test>::iter().next().is_none(), "pruned after their retention");
+			assert!(Jobs::jobs_of(&USER, None, 10).iter().all(|id| *id != left));
 		});
 	}
 
@@ -635,17 +681,55 @@ mod settlement {
 
 mod invariants {
 	use super::*;
-	use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+	use faithful_primitives::jobs::{vote_commitment, Verdict};
+	use polkadot_sdk::{
+		frame_support::traits::{fungible::InspectHold, LockableCurrency, WithdrawReasons},
+		sp_runtime::Perbill,
+	};
 	use proptest::prelude::*;
+
+	/// Serves every job routed to it at once, with the true answer, and votes the truth on every
+	/// committee it is drawn for: it must never lose a unit.
+	const HONEST: u64 = P1;
+	/// Offers the model at one planck and never answers.
+	const SINKHOLE: u64 = P4;
 
 	#[derive(Debug, Clone)]
 	enum Action {
-		Submit { max_tokens: u32, cap: u128 },
-		Deliver { job: u64, tokens: u32, length: bool },
-		Finish { job: u64 },
-		Advance { blocks: u64 },
-		Challenge { job: u64 },
-		Vote { job: u64, seat: usize },
+		Submit {
+			max_tokens: u32,
+			cap: u128,
+		},
+		/// Many submissions in one block.
+		Flood {
+			jobs: u32,
+		},
+		Deliver {
+			job: u64,
+			tokens: u32,
+			length: bool,
+		},
+		Finish {
+			job: u64,
+		},
+		Advance {
+			blocks: u64,
+		},
+		Challenge {
+			job: u64,
+		},
+		Vote {
+			job: u64,
+			seat: usize,
+		},
+		/// The user locks all it has, held funds included (as a delegation does).
+		Freeze,
+		/// A referendum moves the fees, the timeout slash and the audit rate mid-job.
+		Retune {
+			fee: u32,
+			slash: u32,
+			audit: u32,
+		},
 	}
 
 	fn action() -> impl Strategy<Value = Action> {
@@ -653,29 +737,103 @@ mod invariants {
 		prop_oneof![
 			2 => (1u32..=16, 5u128..=40)
 				.prop_map(|(max_tokens, cap)| Action::Submit { max_tokens, cap }),
-			2 => (0u64..6, 0u32..=16, any::<bool>())
+			1 => (2u32..=8).prop_map(|jobs| Action::Flood { jobs }),
+			2 => (0u64..8, 0u32..=16, any::<bool>())
 				.prop_map(|(job, tokens, length)| Action::Deliver { job, tokens, length }),
-			1 => (0u64..6).prop_map(|job| Action::Finish { job }),
+			1 => (0u64..8).prop_map(|job| Action::Finish { job }),
 			2 => (1u64..4).prop_map(|blocks| Action::Advance { blocks }),
-			1 => (0u64..6).prop_map(|job| Action::Challenge { job }),
-			4 => (0u64..6, 0usize..3).prop_map(|(job, seat)| Action::Vote { job, seat }),
+			1 => (0u64..8).prop_map(|job| Action::Challenge { job }),
+			4 => (0u64..8, 0usize..3).prop_map(|(job, seat)| Action::Vote { job, seat }),
+			1 => Just(Action::Freeze),
+			1 => (0u32..=20, 1u32..=100, 0u32..=50)
+				.prop_map(|(fee, slash, audit)| Action::Retune { fee, slash, audit }),
 		]
 	}
 
+	/// Whether a result is true: the honest provider's always are; the others' when they
+	/// delivered an odd number of tokens.
+	fn truth(job: u64) -> Verdict {
+		let Some(record) = JobsStorage::<Test>::get(job) else { return Verdict::Valid };
+		let honest = record.status.provider() == Some(&HONEST);
+		let odd = Jobs::output(job).is_some_and(|output| output.tokens.len() % 2 == 1);
+		if honest || odd {
+			Verdict::Valid
+		} else {
+			Verdict::Invalid
+		}
+	}
+
 	/// The committee member in `seat` commits its vote in the commit phase and reveals it
-	/// afterwards. Its verdict is fixed per job and seat (mostly `Invalid`), so both kinds of
-	/// verdict and missing votes all occur.
+	/// afterwards. On the honest provider's results it votes the truth (juries that lie are the
+	/// verification issue's adversaries); on others' its verdict is fixed per job and seat
+	/// (mostly `Invalid`), so both kinds of verdict and missing votes all occur.
 	fn cast(job: u64, seat: usize) -> polkadot_sdk::sp_runtime::DispatchResult {
-		use faithful_primitives::jobs::{vote_commitment, Verdict};
 		let Some(dispute) = crate::Disputes::<Test>::get(job) else { return Ok(()) };
 		let Some((voter, _)) = dispute.committee.get(seat).cloned() else { return Ok(()) };
-		let verdict =
-			if (job + seat as u64).is_multiple_of(3) { Verdict::Valid } else { Verdict::Invalid };
+		if voter == HONEST {
+			return Ok(());
+		}
+		let judges_the_honest = JobsStorage::<Test>::get(job)
+			.is_some_and(|record| record.status.provider() == Some(&HONEST));
+		let verdict = if judges_the_honest || (job + seat as u64).is_multiple_of(3) {
+			Verdict::Valid
+		} else {
+			Verdict::Invalid
+		};
 		if System::block_number() <= dispute.commit_until {
 			let hash = vote_commitment(job, &voter, verdict, &[7; 32]);
 			Jobs::commit_vote(RuntimeOrigin::signed(voter), job, hash)
 		} else {
 			Jobs::reveal_vote(RuntimeOrigin::signed(voter), job, verdict, [7; 32])
+		}
+	}
+
+	/// The honest provider's duties, due by deadlines: every call must succeed.
+	fn honest_duties() {
+		let jobs: Vec<(u64, crate::JobOf<Test>)> = JobsStorage::<Test>::iter().collect();
+		for (job, record) in jobs {
+			if matches!(&record.status, JobStatus::Assigned { provider, .. } if *provider == HONEST)
+			{
+				assert_ok!(Jobs::submit_result(
+					RuntimeOrigin::signed(HONEST),
+					job,
+					b"true".to_vec(),
+					(0..record.max_tokens).collect(),
+					FinishReason::Length,
+					H256::zero(),
+				));
+			}
+		}
+		let disputes: Vec<_> = crate::Disputes::<Test>::iter().collect();
+		for (job, dispute) in disputes {
+			let Some((_, vote)) = dispute.committee.iter().find(|(who, _)| *who == HONEST) else {
+				continue;
+			};
+			let verdict = truth(job);
+			let now = System::block_number();
+			match vote {
+				crate::Vote::Pending if now <= dispute.commit_until => {
+					let hash = vote_commitment(job, &HONEST, verdict, &[1; 32]);
+					assert_ok!(Jobs::commit_vote(RuntimeOrigin::signed(HONEST), job, hash));
+				}
+				crate::Vote::Committed(_) if now > dispute.commit_until => {
+					assert_ok!(Jobs::reveal_vote(
+						RuntimeOrigin::signed(HONEST),
+						job,
+						verdict,
+						[1; 32]
+					));
+				}
+				_ => {}
+			}
+		}
+	}
+
+	/// Runs `blocks` blocks, the honest provider doing its duties in each.
+	fn advance(blocks: u64) {
+		for _ in 0..blocks {
+			honest_duties();
+			run_to(System::block_number() + 1);
 		}
 	}
 
@@ -694,7 +852,7 @@ mod invariants {
 		let open_bonds: u128 =
 			disputes.iter().filter_map(|d| d.challenger.as_ref().map(|(_, bond)| *bond)).sum();
 		assert_eq!(bonds, open_bonds);
-		for p in [P1, P2, P3] {
+		for p in [P1, P2, P3, P4] {
 			let info = pallet_providers::Providers::<Test>::get(p).unwrap();
 			let stake_held =
 				Balances::balance_on_hold(&pallet_providers::HoldReason::Stake.into(), &p);
@@ -718,38 +876,59 @@ mod invariants {
 				.count() as u128;
 			assert_eq!(info.locked, backing + seats * VOTE_BOND, "provider {p}");
 		}
+		Jobs::do_try_state().expect("the jobs pallet's invariants hold");
+		Providers::do_try_state().expect("the providers pallet's invariants hold");
+	}
+
+	/// The honest provider's free balance plus stake: it may only grow.
+	fn honest_worth() -> u128 {
+		free(HONEST) + pallet_providers::Providers::<Test>::get(HONEST).unwrap().stake
 	}
 
 	proptest! {
 		#![proptest_config(ProptestConfig::with_cases(100))]
 
-		/// Whatever users, providers, challengers and committees do (with a third of results
-		/// audited), no unit of money is created or lost, holds always match open escrow, open
-		/// challenge bonds and stake, and once every deadline, window and reveal phase has passed
-		/// every job is finalized, slashed or refunded and every dispute resolved, with nothing
-		/// left held or locked.
+		/// Whatever users, providers, challengers and committees do (with up to half of results
+		/// audited, a user that freezes its balance, floods of submissions, an offer at one planck
+		/// that never answers and referenda changing the terms mid-job), no unit of money is
+		/// created or lost, holds always match open escrow, open challenge bonds and stake, every
+		/// deadline-bound call of the honest provider succeeds and it never loses a unit; once
+		/// every deadline, window and reveal phase has passed every job is finalized, slashed or
+		/// refunded and every dispute resolved, with nothing left held or locked.
 		#[test]
-		fn money_is_conserved_and_every_job_ends(actions in prop::collection::vec(action(), 1..80)) {
+		fn money_is_conserved_every_job_ends_and_no_honest_provider_loses(
+			actions in prop::collection::vec(action(), 1..80),
+		) {
 			new_test_ext().execute_with(|| {
-				AuditRate::set(polkadot_sdk::sp_runtime::Perbill::from_percent(33));
-				provider(P1, 2_000, 10, 2);
+				AuditRate::set(Perbill::from_percent(33));
+				provider(HONEST, 2_000, 10, 2);
 				provider(P2, 5_000, 20, 3);
 				provider(P3, 400, 5, 1);
+				provider(SINKHOLE, 1_000, 1, 4);
 				let issuance = Balances::total_issuance();
+				let mut worth = honest_worth();
 				for action in actions {
+					let submit = |max_tokens, cap| Jobs::submit(
+						RuntimeOrigin::signed(USER),
+						MODEL,
+						b"prompt".to_vec(),
+						Sampling::Greedy,
+						max_tokens,
+						cap,
+					);
 					let _ = match action {
-						Action::Submit { max_tokens, cap } => Jobs::submit(
-							RuntimeOrigin::signed(USER),
-							MODEL,
-							b"prompt".to_vec(),
-							Sampling::Greedy,
-							max_tokens,
-							cap,
-						),
+						Action::Submit { max_tokens, cap } => submit(max_tokens, cap),
+						Action::Flood { jobs } => {
+							for _ in 0..jobs {
+								let _ = submit(1, 40);
+							}
+							Ok(())
+						}
 						Action::Deliver { job, tokens, length } => {
 							let who = JobsStorage::<Test>::get(job)
 								.and_then(|j| j.status.provider().copied())
-								.unwrap_or(P1);
+								.filter(|who| *who != SINKHOLE && *who != HONEST)
+								.unwrap_or(P2);
 							let finish = if length { FinishReason::Length } else { FinishReason::Eos };
 							Jobs::submit_result(
 								RuntimeOrigin::signed(who),
@@ -759,29 +938,45 @@ mod invariants {
 								finish,
 								H256::zero(),
 							)
+							.map(|_| ())
+							.map_err(|e| e.error)
 						},
 						Action::Finish { job } => Jobs::finish(RuntimeOrigin::signed(POOR), job),
 						Action::Challenge { job } => Jobs::challenge(RuntimeOrigin::signed(P5), job),
 						Action::Vote { job, seat } => cast(job, seat),
 						Action::Advance { blocks } => {
-							run_to(System::block_number() + blocks);
+							advance(blocks);
 							Ok(())
 						},
+						Action::Freeze => {
+							Balances::set_lock(*b"delegate", &USER, u128::MAX, WithdrawReasons::all());
+							Ok(())
+						}
+						Action::Retune { fee, slash, audit } => {
+							ProtocolFee::set(Perbill::from_percent(fee));
+							TimeoutSlash::set(Perbill::from_percent(slash));
+							AuditRate::set(Perbill::from_percent(audit));
+							Ok(())
+						}
 					};
+					honest_duties();
 					prop_assert_eq!(Balances::total_issuance(), issuance);
+					prop_assert!(honest_worth() >= worth, "the honest provider lost");
+					worth = honest_worth();
 					assert_accounts_add_up();
 				}
 				// Three attempts, a window, a dispute and the per-block budget's backlog at most.
 				let bound = 3 * (RESULT_TIMEOUT + 1) + CHALLENGE_WINDOW + COMMIT_PHASE + REVEAL_PHASE
-					+ 2 * crate::MAX_DUE_SPILL as u64 + 20;
-				run_to(System::block_number() + bound);
+					+ 60;
+				advance(bound);
 				prop_assert_eq!(Balances::total_issuance(), issuance);
+				prop_assert!(honest_worth() >= worth, "the honest provider lost");
 				for (id, job) in JobsStorage::<Test>::iter() {
 					prop_assert!(job.status.is_terminal(), "job {} is {:?}", id, job.status);
 				}
 				prop_assert_eq!(escrow_of(USER), 0);
 				prop_assert_eq!(crate::Disputes::<Test>::iter().count(), 0, "every dispute resolved");
-				for p in [P1, P2, P3] {
+				for p in [P1, P2, P3, P4] {
 					prop_assert_eq!(locked_of(p), 0);
 				}
 				assert_accounts_add_up();

@@ -107,8 +107,8 @@ fn a_challenge_holds_the_bond_and_draws_a_committee_of_other_providers() {
 		assert_eq!(dispute.reveal_until, 1 + COMMIT_PHASE + REVEAL_PHASE);
 		assert!(matches!(status(job), JobStatus::Disputed { since: 1, .. }));
 		// The window's end no longer settles it; the verdict does.
-		assert!(!crate::Due::<Test>::get(1 + CHALLENGE_WINDOW + 1).contains(&job));
-		assert!(crate::Due::<Test>::get(dispute.reveal_until + 1).contains(&job));
+		assert!(!crate::Due::<Test>::contains_key(1 + CHALLENGE_WINDOW + 1, job));
+		assert!(crate::Due::<Test>::contains_key(dispute.reveal_until + 1, job));
 	});
 }
 
@@ -327,7 +327,11 @@ fn with_nobody_to_judge_a_challenge_ends_at_once_and_the_result_stands() {
 		assert!(matches!(status(job), JobStatus::Finalized { .. }));
 		assert_eq!(free(CHALLENGER), challenger, "bond returned");
 		assert!(Disputes::<Test>::get(job).is_none());
-		assert!(crate::Due::<Test>::iter().all(|(_, queue)| !queue.contains(&job)));
+		let queued: Vec<u64> = crate::Due::<Test>::iter_keys()
+			.filter(|(_, id)| *id == job)
+			.map(|(at, _)| at)
+			.collect();
+		assert_eq!(queued, vec![1 + JOB_RETENTION + 1], "only its record's expiry");
 	});
 }
 
@@ -389,11 +393,10 @@ fn an_audit_nobody_can_judge_leaves_the_result_open_to_challenges() {
 #[test]
 fn audits_follow_the_audit_rate() {
 	new_test_ext().execute_with(|| {
-		AuditRate::set(Perbill::from_percent(30));
-		let audited = (0..1_000u64).filter(|job| Jobs::is_audited(*job, 1)).count();
+		let rate = Perbill::from_percent(30);
+		let audited = (0..1_000u64).filter(|job| Jobs::is_audited(*job, 1, rate)).count();
 		assert!((250..350).contains(&audited), "{audited} of 1000 audited at 30 %");
-		AuditRate::set(Perbill::zero());
-		assert!((0..1_000u64).all(|job| !Jobs::is_audited(job, 1)));
+		assert!((0..1_000u64).all(|job| !Jobs::is_audited(job, 1, Perbill::zero())));
 	});
 }
 

@@ -215,7 +215,7 @@ impl<T: Config> Pallet<T> {
 }
 
 impl<T: Config> ModelRegistry for Pallet<T> {
-	fn is_active(model: &ModelId) -> bool {
-		Models::<T>::get(model).is_some_and(|info| info.is_active())
+	fn context_length(model: &ModelId) -> Option<u32> {
+		Models::<T>::get(model).filter(|info| info.is_active()).map(|info| info.context_length)
 	}
 }

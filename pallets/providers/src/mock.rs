@@ -73,8 +73,8 @@ impl pallet_providers::BenchmarkHelper for TestModels {
 }
 
 impl ModelRegistry for TestModels {
-	fn is_active(model: &ModelId) -> bool {
-		ACTIVE.with(|a| a.borrow().contains(model))
+	fn context_length(model: &ModelId) -> Option<u32> {
+		ACTIVE.with(|a| a.borrow().contains(model)).then_some(2_048)
 	}
 }
 

@@ -3,7 +3,10 @@
 
 use anyhow::Result;
 use faithful_primitives::{
-	jobs::{result_commitment, Commitment, FinishReason, JobId, Sampling as JobSampling, TokenId},
+	jobs::{
+		on_chain_text, result_commitment, Commitment, FinishReason, JobId, Sampling as JobSampling,
+		TokenId,
+	},
 	models::ModelId,
 };
 
@@ -24,6 +27,7 @@ pub struct JobInput {
 /// A result as posted with `submit_result`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
+	/// What the tokens decode to, cut to the chain's bound (`jobs::on_chain_text`).
 	pub text: String,
 	pub tokens: Vec<TokenId>,
 	pub finish: FinishReason,
@@ -35,7 +39,7 @@ pub struct Answer {
 pub enum Fault {
 	/// Re-execution does not explain a token (or the ending), at this output position.
 	Tokens { position: usize, margin: f64 },
-	/// The text is not what the tokens decode to.
+	/// The text is not what the tokens decode to (cut to the chain's bound).
 	Text,
 	/// The commitment is not over this job and these tokens.
 	Commitment,
@@ -87,7 +91,7 @@ pub fn answer(model: &mut Model, job: &JobInput, mut on_token: impl FnMut(u32)) 
 	let commitment =
 		result_commitment(&job.model, &prompt, &job.sampling, job.seed, &generation.tokens);
 	Ok(Answer {
-		text: model.answer_text(&generation.tokens)?,
+		text: on_chain_text(&model.answer_text(&generation.tokens)?).to_owned(),
 		tokens: generation.tokens,
 		finish,
 		commitment,
@@ -121,7 +125,7 @@ pub fn judge(
 		let position = verdict.first_bad_position.unwrap_or(claimed.tokens.len());
 		return Ok(Some(Fault::Tokens { position, margin: verdict.margin }));
 	}
-	if model.answer_text(&claimed.tokens)? != claimed.text {
+	if on_chain_text(&model.answer_text(&claimed.tokens)?) != claimed.text {
 		return Ok(Some(Fault::Text));
 	}
 	let honest = result_commitment(&job.model, &prompt, &job.sampling, job.seed, &claimed.tokens);

@@ -223,6 +223,15 @@ impl Worker {
 				Some(model) if !model.active => {
 					bail!("model `{}` ({id:?}) is registered but retired", model.name)
 				}
+				// The chain admits jobs by the registered context: one beyond the file's would
+				// route this worker jobs it cannot run.
+				Some(model) if model.context_length > served.facts.context_length => bail!(
+					"model `{}` ({id:?}) is registered with a context of {} tokens, but {} holds {}: refusing to serve jobs it could not answer",
+					model.name,
+					model.context_length,
+					served.path.display(),
+					served.facts.context_length
+				),
 				Some(_) => {}
 				None => {
 					if let Some(other) = registered.iter().find(|m| &m.name == name) {

@@ -85,6 +85,30 @@ impl Chat {
 mod tests {
 	use super::*;
 	use crate::engine::test_model;
+	use faithful_primitives::jobs::CHAT_TEMPLATE_TOKENS;
+	use proptest::prelude::*;
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(64))]
+
+		/// The chain admits a job when the prompt's bytes plus `CHAT_TEMPLATE_TOKENS` plus
+		/// `max_tokens` fit the context (`jobs::fits_context`): so every template, wrapped around
+		/// any text, must take at most that many tokens.
+		#[test]
+		fn a_chat_prompt_takes_at_most_its_bytes_plus_the_template_allowance(
+			user in "(?s).{0,48}",
+		) {
+			for metadata in [test_model::metadata(), test_model::metadata_of("gemma3")] {
+				let tokenizer = Tokenizer::from_gguf(&metadata).unwrap();
+				let chat = Chat::from_tokenizer(&tokenizer).unwrap();
+				let tokens = chat.prompt(&tokenizer, &user).unwrap();
+				prop_assert!(
+					tokens.len() <= user.len() + CHAT_TEMPLATE_TOKENS as usize,
+					"{} tokens for {} bytes", tokens.len(), user.len()
+				);
+			}
+		}
+	}
 
 	#[test]
 	fn the_prompt_wraps_the_message_in_chatml_turns() {
