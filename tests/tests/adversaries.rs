@@ -73,7 +73,10 @@ async fn a_user_that_delegates_everything_after_submitting_still_pays_the_worker
 	let model = model_id(&node, DEFAULT_MODEL_NAME).await?;
 	let user = funded(&api, "//Frozen", 10 * FTH).await?;
 	let who = user.public_key().0;
-	submit_greedy_job(&api, &user, model, "What is the capital of France?", 16, PRICE).await?;
+	// A high cap holds more escrow (0.168 FTH) than the delegation's fee, so the lock below reaches
+	// into it; the job still pays the worker's own price.
+	submit_greedy_job(&api, &user, model, "What is the capital of France?", 16, 10_000 * PRICE)
+		.await?;
 
 	// Delegate all it has, the escrow held for the job included, but the delegation's own fee.
 	let account = account_data(&api, who).await?;
