@@ -428,17 +428,17 @@ fn outcomes_move_reputation_and_emit_the_new_score() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(ALICE, 500));
 		Providers::record_outcome(&ALICE, JobOutcome::LostDispute);
-		assert_eq!(Providers::reputation_of(&ALICE), Some(Perbill::from_percent(25)));
+		assert_eq!(Providers::reputation_of(&ALICE), Some(Perbill::from_parts(125_000_000)));
 		System::assert_last_event(
 			Event::ReputationChanged {
 				provider: ALICE,
 				outcome: JobOutcome::LostDispute,
-				score: Perbill::from_percent(25),
+				score: Perbill::from_parts(125_000_000),
 			}
 			.into(),
 		);
 		System::set_block_number(1_001);
-		assert_eq!(Providers::reputation_of(&ALICE), Some(Perbill::from_parts(375_000_000)));
+		assert_eq!(Providers::reputation_of(&ALICE), Some(Perbill::from_parts(312_500_000)));
 		assert_eq!(Providers::reputation_of(&BOB), None);
 	});
 }
