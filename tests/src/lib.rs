@@ -311,16 +311,26 @@ struct AccountInfo {
 
 #[derive(Debug, subxt::ext::scale_decode::DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
+pub struct AccountData {
+	/// Spendable, before locks.
+	pub free: u128,
+	/// Held (escrow, stake, bonds, deposits).
+	pub reserved: u128,
 }
 
 /// Free balance of `account` at the latest finalized block.
 pub async fn free_balance(api: &OnlineClient<PolkadotConfig>, account: [u8; 32]) -> Result<u128> {
+	Ok(account_data(api, account).await?.free)
+}
+
+/// Free and held balances of `account` at the latest finalized block.
+pub async fn account_data(
+	api: &OnlineClient<PolkadotConfig>,
+	account: [u8; 32],
+) -> Result<AccountData> {
 	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
 	let at = api.at_current_block().await?;
-	let info = at.storage().fetch(address, (account,)).await?.decode()?;
-	Ok(info.data.free)
+	Ok(at.storage().fetch(address, (account,)).await?.decode()?.data)
 }
 
 /// Sends `amount` from `from` to `to` with `Balances.transfer_keep_alive` and waits until the

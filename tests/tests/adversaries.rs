@@ -6,8 +6,8 @@ use std::{str::FromStr, time::Duration};
 use anyhow::{bail, Result};
 use faithful_primitives::currency::FTH;
 use faithful_tests::{
-	become_provider, follow_job, free_balance, model_id, set_jobs_parameter, submit_greedy_job,
-	transfer, wait_for_finalized, Node, NodeSpec, Worker, DEFAULT_MODEL_NAME,
+	account_data, become_provider, follow_job, free_balance, model_id, set_jobs_parameter,
+	submit_greedy_job, transfer, wait_for_finalized, Node, NodeSpec, Worker, DEFAULT_MODEL_NAME,
 };
 use serde_json::Value as Json;
 use subxt::{
@@ -178,25 +178,6 @@ async fn a_one_planck_offer_that_never_answers_does_not_stop_prompts_being_answe
 	// Each timeout slashes 10 % of the job's collateral, at least 1 FTH whatever the price.
 	assert_eq!(lost, timeouts as u128 * FTH / 10, "{timeouts} timeouts");
 	Ok(())
-}
-
-#[derive(subxt::ext::scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountData {
-	free: u128,
-	reserved: u128,
-}
-
-#[derive(subxt::ext::scale_decode::DecodeAsType)]
-#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-struct AccountInfo {
-	data: AccountData,
-}
-
-async fn account_data(api: &OnlineClient<PolkadotConfig>, who: [u8; 32]) -> Result<AccountData> {
-	let address = dynamic::storage::<([u8; 32],), AccountInfo>("System", "Account");
-	let at = api.at_current_block().await?;
-	Ok(at.storage().fetch(address, (who,)).await?.decode()?.data)
 }
 
 #[derive(subxt::ext::scale_decode::DecodeAsType)]

@@ -38,6 +38,15 @@ fn deliver(job: u64, tokens: u32) -> polkadot_sdk::sp_runtime::DispatchResult {
 	.map_err(|e| e.error)
 }
 
+/// P1 serves `MODEL` at `PRICE`; P2, P3 and P4 offer it too dearly to be routed to, so they only
+/// sit on committees.
+fn honest_provider_and_jurors() {
+	provider(P1, STAKE, PRICE, 4);
+	for p in [P2, P3, P4] {
+		provider(p, STAKE, 1_000, 4);
+	}
+}
+
 /// Locks everything `who` has, held funds included, as a conviction-voting delegation does.
 fn lock_everything(who: u64) {
 	Balances::set_lock(*b"delegate", &who, u128::MAX, WithdrawReasons::all());
@@ -69,10 +78,7 @@ mod frozen_payer {
 	#[test]
 	fn a_challenger_that_locks_its_balance_still_loses_its_bond_when_wrong() {
 		new_test_ext().execute_with(|| {
-			provider(P1, STAKE, PRICE, 4);
-			for p in [P2, P3, P4] {
-				provider(p, STAKE, 1_000, 4);
-			}
+			honest_provider_and_jurors();
 			let job = submit(8, PRICE);
 			assert_ok!(deliver(job, 5));
 			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
@@ -314,10 +320,7 @@ mod retroactive_terms {
 	#[test]
 	fn an_audit_rate_changed_while_a_job_runs_does_not_change_whether_it_is_audited() {
 		new_test_ext().execute_with(|| {
-			provider(P1, STAKE, PRICE, 4);
-			for p in [P2, P3, P4] {
-				provider(p, STAKE, 1_000, 4);
-			}
+			honest_provider_and_jurors();
 			let job = submit(8, PRICE);
 			AuditRate::set(Perbill::one());
 			assert_ok!(deliver(job, 5));
@@ -347,10 +350,7 @@ mod under_charged_weight {
 	#[test]
 	fn a_result_is_charged_for_an_audit_and_refunded_when_none_follows() {
 		new_test_ext().execute_with(|| {
-			provider(P1, STAKE, PRICE, 4);
-			for p in [P2, P3, P4] {
-				provider(p, STAKE, 1_000, 4);
-			}
+			honest_provider_and_jurors();
 			let unaudited = submit(8, PRICE);
 			AuditRate::set(Perbill::one());
 			let audited = submit(8, PRICE);
