@@ -33,7 +33,8 @@ pub struct ProviderSummary<Balance> {
 	pub locked: Balance,
 	/// Stake on its way out, still at risk.
 	pub unbonding: Balance,
-	/// Reputation now, after decay.
+	/// Its lowest reputation now, after decay, over the models it offers (reputation is earned
+	/// per model).
 	pub reputation: Perbill,
 	/// Models it offers.
 	pub offers: Vec<ModelId>,

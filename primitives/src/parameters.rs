@@ -48,7 +48,8 @@ pub const TIMEOUT_SLASH: Perbill = Perbill::from_percent(10);
 /// that never answers pays for every job it holds up.
 pub const MIN_JOB_COLLATERAL: Balance = FTH;
 /// Share of results the chain audits by itself. With `BOND_MULTIPLE` it makes lying a loss on
-/// average: a lie earns at most the job's value and costs `AUDIT_RATE × BOND_MULTIPLE` = 2× that.
+/// average: a lie earns at most the job's value and costs `AUDIT_RATE × BOND_MULTIPLE` = 2× that
+/// (see `deters_lying`).
 pub const AUDIT_RATE: Perbill = Perbill::from_percent(20);
 /// Held from a challenger until the verdict.
 pub const CHALLENGE_BOND: Balance = FTH;
@@ -70,6 +71,37 @@ pub const BOND_TO_VOTERS: Perbill = Perbill::from_percent(50);
 /// long answer and get a transaction in.
 const PHASE_FLOOR: BlockNumber = 10;
 
+/// Blocks a worker that follows finalized blocks may lag behind the best block (GRANDPA
+/// finalizes within a few blocks when validators are online; twice that for margin).
+pub const FINALITY_LAG: BlockNumber = 10;
+
+/// The shortest commit or reveal phase: a juror following finalized blocks sees its seat up to
+/// `FINALITY_LAG` blocks late, and then needs `PHASE_FLOOR` to re-execute and get its vote in.
+pub const VOTE_PHASE_FLOOR: BlockNumber = PHASE_FLOOR + FINALITY_LAG;
+
+/// The deterrence inequality every parameter set must keep, with a margin of one half:
+///
+/// ```text
+/// audit_rate × bond_multiple ≥ 3/2
+/// ```
+///
+/// A lie on a job of value `v` (its tokens at the provider's price) earns the provider at most
+/// `v`: the most it is paid, without the compute. The chain audits the result with probability
+/// `audit_rate`, drawn after the result is signed (so the liar cannot dodge it), and an audit
+/// that finds the lie takes the job's collateral, at least `bond_multiple × v`. The lie's
+/// expected result is at most `v − audit_rate × bond_multiple × v ≤ −v/2`, before any
+/// challenger joins in and with juries that judge truly (a cartel that wins a share `q` of
+/// disputes scales the loss by `1 − q`; the margin covers `q` up to a third).
+pub fn deters_lying(audit_rate: Perbill, bond_multiple: u32) -> bool {
+	let billionths = u64::from(audit_rate.deconstruct()) * u64::from(bond_multiple);
+	billionths >= 1_500_000_000
+}
+
+/// Juries of an odd size, so that a full committee that reveals always has a majority.
+pub fn jury_is_odd(seats: u32) -> bool {
+	seats % 2 == 1
+}
+
 /// The range a governed parameter must stay in. No vote and no origin can set a value outside
 /// it: the runtime refuses with `BelowMinimum` or `AboveMaximum`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,11 +110,16 @@ pub struct Bounds<T> {
 	pub max: T,
 }
 
-/// Which side of its bounds a value fell on.
+/// Why a parameter change is refused: its value fell outside its own bounds, or the parameter
+/// set it would leave breaks a joint rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutOfBounds {
 	BelowMinimum,
 	AboveMaximum,
+	/// The audit rate and bond multiple would no longer keep `deters_lying`.
+	LyingWouldPay,
+	/// An even number of jury seats (`jury_is_odd`).
+	EvenJury,
 }
 
 impl<T: PartialOrd> Bounds<T> {
@@ -122,9 +159,10 @@ pub const TIMEOUT_SLASH_BOUNDS: Bounds<Perbill> = Bounds { min: percent(1), max:
 pub const CHALLENGE_BOND_BOUNDS: Bounds<Balance> =
 	Bounds { min: crate::currency::MILLI_FTH, max: 1_000 * FTH };
 pub const AUDIT_RATE_BOUNDS: Bounds<Perbill> = Bounds { min: percent(0), max: percent(100) };
-/// Up to a day for each vote phase.
-pub const COMMIT_PHASE_BOUNDS: Bounds<BlockNumber> = Bounds { min: 5, max: DAYS };
-pub const REVEAL_PHASE_BOUNDS: Bounds<BlockNumber> = Bounds { min: 5, max: DAYS };
+/// Up to a day for each vote phase, never so short that a juror following finalized blocks
+/// cannot vote.
+pub const COMMIT_PHASE_BOUNDS: Bounds<BlockNumber> = Bounds { min: VOTE_PHASE_FLOOR, max: DAYS };
+pub const REVEAL_PHASE_BOUNDS: Bounds<BlockNumber> = Bounds { min: VOTE_PHASE_FLOOR, max: DAYS };
 /// Never free (a silent member must lose something), never so dear that nobody can sit.
 pub const VOTE_BOND_BOUNDS: Bounds<Balance> =
 	Bounds { min: crate::currency::MILLI_FTH, max: 1_000 * FTH };
@@ -171,6 +209,21 @@ mod tests {
 		assert_eq!(OUTPUT_TOKEN_LIMIT_BOUNDS.check(&OUTPUT_TOKEN_LIMIT), Ok(()));
 		assert_eq!(ATTEMPT_LIMIT_BOUNDS.check(&ATTEMPT_LIMIT), Ok(()));
 		assert_eq!(COMMITTEE_SEATS_BOUNDS.check(&COMMITTEE_SEATS), Ok(()));
+	}
+
+	#[test]
+	fn the_defaults_deter_lying_and_seat_odd_juries() {
+		assert!(deters_lying(AUDIT_RATE, BOND_MULTIPLE));
+		assert!(jury_is_odd(COMMITTEE_SEATS));
+	}
+
+	#[test]
+	fn deterrence_needs_audits_times_bond_of_one_and_a_half() {
+		assert!(deters_lying(percent(15), 10));
+		assert!(!deters_lying(percent(14), 10));
+		assert!(!deters_lying(percent(50), 1));
+		assert!(!deters_lying(percent(0), 100));
+		assert!(deters_lying(percent(100), 2));
 	}
 
 	#[test]

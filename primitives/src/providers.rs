@@ -29,7 +29,8 @@ pub enum JobOutcome {
 	LostDispute,
 }
 
-/// A provider's standing, from 0 (never route to it) to 100 % (always trustworthy).
+/// A provider's standing for one model, from 0 (never route to it) to 100 % (always trustworthy).
+/// Earned per model, so a record on a cheap model says nothing of a dear one.
 ///
 /// New providers start at `NEUTRAL`. Each outcome moves the score: a completed job closes 1/16 of
 /// the gap to 100 %, a timeout removes half of the score, a lost dispute three quarters. A
@@ -125,8 +126,8 @@ pub trait ProviderCollateral<AccountId, Balance> {
 	/// Returns what was actually taken.
 	fn slash_collateral(provider: &AccountId, amount: Balance, beneficiary: &AccountId) -> Balance;
 
-	/// Moves `provider`'s reputation by a job's outcome.
-	fn record_outcome(provider: &AccountId, outcome: JobOutcome);
+	/// Moves `provider`'s reputation for `model` by the outcome of a job for it.
+	fn record_outcome(provider: &AccountId, model: &crate::models::ModelId, outcome: JobOutcome);
 }
 
 /// The offer book and standing of providers, as routing reads them.
@@ -134,8 +135,8 @@ pub trait OfferBook<AccountId, Balance> {
 	/// Every offer for `model`, one per provider, in a stable order.
 	fn offers(model: &crate::models::ModelId) -> alloc::vec::Vec<(AccountId, Offer<Balance>)>;
 
-	/// `provider`'s reputation now, after decay; `None` for an unknown provider.
-	fn reputation(provider: &AccountId) -> Option<Perbill>;
+	/// `provider`'s reputation for `model` now, after decay; `None` for an unknown provider.
+	fn reputation(provider: &AccountId, model: &crate::models::ModelId) -> Option<Perbill>;
 }
 
 /// A provider's standing offer to serve one model.

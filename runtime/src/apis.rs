@@ -277,7 +277,7 @@ impl_runtime_apis! {
 				stake: info.stake,
 				locked: info.locked,
 				unbonding: info.unbonding.iter().map(|chunk| chunk.amount).sum(),
-				reputation: Providers::reputation_of(&who)?,
+				reputation: Providers::lowest_reputation(&who)?,
 				offers: info.offers.into_inner(),
 			})
 		}

@@ -107,9 +107,12 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 			vote_commitment(0u64, &member.public_key().0, Verdict::Invalid, &salt(member));
 		*fee += submit(&api, member, "Jobs", "commit_vote", (0u64, commitment.0)).await?;
 	}
-	// Reveals open once the commit phase is over.
-	let reveals_open = since + COMMIT_PHASE as u64 + 1;
-	faithful_tests::wait_for_finalized(&node.rpc().await?, reveals_open, Duration::from_secs(30))
+	// The jury is drawn at the start of a later block than the challenge's; reveals open once its
+	// commit phase is over.
+	let commit_until = jury_commit_until(&api).await?;
+	assert!(commit_until > since + COMMIT_PHASE as u64, "drawn after the challenge's block");
+	let reveals_open = commit_until + 1;
+	faithful_tests::wait_for_finalized(&node.rpc().await?, reveals_open, Duration::from_secs(90))
 		.await?;
 	for (member, fee) in committee.iter().zip(voter_fees.iter_mut()) {
 		let verdict = Value::unnamed_variant(verdict_name(Verdict::Invalid), []);
@@ -149,4 +152,18 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 	assert_eq!(amount(&provider["locked"]), 0);
 	assert!(provider["reputationPpb"].as_u64().unwrap() < 500_000_000, "reputation fell");
 	Ok(())
+}
+
+/// The last block to commit in job 0's dispute, read from `Jobs.Disputes` once its jury sits.
+async fn jury_commit_until(api: &subxt::OnlineClient<subxt::PolkadotConfig>) -> Result<u64> {
+	use subxt::ext::scale_value::At;
+	let address = subxt::dynamic::storage::<(u64,), Value>("Jobs", "Disputes");
+	let at = api.at_current_block().await?;
+	let dispute = at.storage().fetch(address, (0u64,)).await?.decode()?;
+	dispute
+		.at("jury")
+		.and_then(|jury| jury.at("commit_until"))
+		.and_then(|block| block.as_u128())
+		.map(|block| block as u64)
+		.ok_or_else(|| anyhow::anyhow!("job 0's jury is not seated: {dispute:?}"))
 }

@@ -42,39 +42,35 @@ fn submit_job<T: Config>(owner: &T::AccountId, prompt_bytes: u32) -> JobId {
 	.expect("a full book takes the job")
 }
 
-/// A job whose result is proposed and open to challenge (the chain's own audit may take the
-/// first few; those are skipped).
+/// A job whose result is proposed and open to challenge (its audit draw still to come).
 fn answered_job<T: Config>(owner: &T::AccountId) -> JobId {
-	for _ in 0..32 {
-		let job = submit_job::<T>(owner, T::MaxPromptBytes::get());
-		let (provider, _) = assigned::<T>(job);
-		Pallet::<T>::do_submit_result(
-			provider,
-			job,
-			vec![b'o'; T::MaxOutputBytes::get() as usize],
-			(0..T::MaxOutputTokens::get()).collect(),
-			FinishReason::Length,
-			Commitment::repeat_byte(1),
-		)
-		.expect("the assigned provider answers in time");
-		if matches!(Jobs::<T>::get(job).unwrap().status, JobStatus::Proposed { .. }) {
-			return job;
-		}
-	}
-	panic!("every result was audited")
+	let job = submit_job::<T>(owner, T::MaxPromptBytes::get());
+	let (provider, _) = assigned::<T>(job);
+	Pallet::<T>::do_submit_result(
+		provider,
+		job,
+		vec![b'o'; T::MaxOutputBytes::get() as usize],
+		(0..T::MaxOutputTokens::get()).collect(),
+		FinishReason::Length,
+		Commitment::repeat_byte(1),
+	)
+	.expect("the assigned provider answers in time");
+	job
 }
 
-/// A job disputed by a funded challenger, with its committee drawn.
+/// A job disputed by a funded challenger, with its jury drawn.
 fn challenged_job<T: Config>(owner: &T::AccountId) -> (JobId, alloc::vec::Vec<T::AccountId>) {
 	let job = answered_job::<T>(owner);
 	let challenger: T::AccountId = account("challenger", 0, 0);
 	T::Currency::set_balance(&challenger, BalanceOf::<T>::max_value() / 4u32.into());
 	Pallet::<T>::do_challenge(challenger, job).expect("the result is open to challenge");
+	let mut record = Jobs::<T>::get(job).expect("disputed");
+	assert!(Pallet::<T>::seat_jury(job, &mut record), "a full book seats a jury");
 	let committee = Disputes::<T>::get(job)
 		.expect("disputed")
-		.committee
-		.into_iter()
-		.map(|(who, _)| who)
+		.committee()
+		.iter()
+		.map(|(who, _)| who.clone())
 		.collect();
 	(job, committee)
 }
@@ -134,11 +130,7 @@ mod benchmarks {
 			Commitment::repeat_byte(1),
 		);
 
-		// Proposed, or already disputed when the chain audits it.
-		assert!(matches!(
-			Jobs::<T>::get(job).unwrap().status,
-			JobStatus::Proposed { .. } | JobStatus::Disputed { .. }
-		));
+		assert!(matches!(Jobs::<T>::get(job).unwrap().status, JobStatus::Proposed { .. }));
 	}
 
 	#[benchmark]
@@ -189,10 +181,15 @@ mod benchmarks {
 		let challenger: T::AccountId = account("challenger", 0, 0);
 		T::Currency::set_balance(&challenger, BalanceOf::<T>::max_value() / 4u32.into());
 
-		#[extrinsic_call]
-		_(RawOrigin::Signed(challenger), job);
+		// The call and the jury draw it queues for the next block: one weight pays for both.
+		#[block]
+		{
+			Pallet::<T>::do_challenge(challenger, job).expect("the result is open to challenge");
+			let mut record = Jobs::<T>::get(job).expect("disputed");
+			assert!(Pallet::<T>::seat_jury(job, &mut record), "a full book seats a jury");
+		}
 
-		assert!(Disputes::<T>::get(job).is_some());
+		assert!(Disputes::<T>::get(job).is_some_and(|d| d.phases().is_some()));
 	}
 
 	#[benchmark]
@@ -215,7 +212,7 @@ mod benchmarks {
 		let voter = committee.last().expect("a full book seats a committee").clone();
 		let commitment = vote_commitment(job, &voter, Verdict::Invalid, &salt());
 		Pallet::<T>::do_commit_vote(voter.clone(), job, commitment).expect("a member commits");
-		let commit_until = Disputes::<T>::get(job).unwrap().commit_until;
+		let (commit_until, _) = Disputes::<T>::get(job).unwrap().phases().expect("seated");
 		frame_system::Pallet::<T>::set_block_number(commit_until.saturating_add(One::one()));
 
 		#[extrinsic_call]
@@ -233,17 +230,14 @@ mod benchmarks {
 			let commitment = vote_commitment(job, voter, Verdict::Invalid, &salt());
 			Pallet::<T>::do_commit_vote(voter.clone(), job, commitment).expect("a member commits");
 		}
-		let dispute = Disputes::<T>::get(job).unwrap();
-		frame_system::Pallet::<T>::set_block_number(
-			dispute.commit_until.saturating_add(One::one()),
-		);
+		let (commit_until, reveal_until) =
+			Disputes::<T>::get(job).unwrap().phases().expect("seated");
+		frame_system::Pallet::<T>::set_block_number(commit_until.saturating_add(One::one()));
 		for voter in committee {
 			Pallet::<T>::do_reveal_vote(voter, job, Verdict::Invalid, salt())
 				.expect("a member reveals");
 		}
-		frame_system::Pallet::<T>::set_block_number(
-			dispute.reveal_until.saturating_add(One::one()),
-		);
+		frame_system::Pallet::<T>::set_block_number(reveal_until.saturating_add(One::one()));
 
 		#[block]
 		{

@@ -1,17 +1,29 @@
-//! Challenges, audits, committee votes and verdicts.
+//! Challenges, audits, juries, votes and verdicts.
 //!
-//! The committee is drawn **uniformly** from the providers offering the job's model, excluding
-//! the provider, the challenger and the user, among those with `VoteBond` of free collateral.
-//! Uniform rather than stake-weighted: stake weighting would let one large holder fill most
-//! committees and decide disputes alone, while each seat already costs `MinProviderStake` plus the
-//! vote bond, which prices out cheap sybils. When fewer providers are eligible than
-//! `CommitteeSize`, all of them sit; when none is, the dispute ends at once without quorum.
+//! **Draw after commit.** Whether a result is audited and who judges it are drawn at the start of
+//! a block after the one that made them due: the audit of a result delivered in block `n`, and
+//! the jury of a challenge sent in block `n`, are drawn in block `n + 1` or later, from chain
+//! randomness (BABE's VRF output of block `n`) that did not exist when the provider or the
+//! challenger signed. Nobody can trigger a draw at a moment of its choosing: `finish` refuses a
+//! job whose draw is pending. What remains is the author of block `n`, who knows its VRF output
+//! before it publishes: it can leave a result out of its block (the result then lands in a later
+//! block and is drawn afresh), at the price of the fees, or withhold the block and lose its
+//! reward. Either way it only re-rolls a draw once per block it authors, never sets it.
 //!
-//! A verdict needs a quorum: more than half of the committee must reveal, and one verdict must
-//! have strictly more votes than the other.
+//! **Juries follow stake.** Seats are drawn without replacement with probability proportional to
+//! each eligible juror's free collateral, among the providers offering the job's model that are
+//! not a party to it and hold a `VoteBond` of free collateral: splitting stake over many
+//! accounts buys no seats. The first round seats `CommitteeSeats`; each later round seats up to
+//! `CommitteeSize`, drawn afresh from every eligible juror.
+//!
+//! **Verdicts.** The revealed votes decide by strict majority. A member that does not reveal, or
+//! that reveals the verdict the majority rejected, loses its vote bond to the treasury. A tie
+//! (or a round in which nobody revealed) decides nothing: the revealed members get their bonds
+//! back and a larger jury is drawn, up to `DISPUTE_ROUNDS` rounds; only after the last does the
+//! result stand for want of a verdict (`NoQuorum`).
 
 use super::*;
-use faithful_primitives::{jobs::vote_commitment, providers::JobOutcome};
+use faithful_primitives::{jobs::vote_commitment, providers::JobOutcome, routing::pick};
 use polkadot_sdk::{
 	frame_support::{
 		pallet_prelude::*,
@@ -21,8 +33,13 @@ use polkadot_sdk::{
 		},
 	},
 	sp_core::H256,
-	sp_runtime::traits::{Saturating, Zero},
+	sp_runtime::traits::{One, SaturatedConversion, Saturating, Zero},
 };
+use types::Jury;
+
+/// Rounds a dispute may take: the first jury, and one larger jury after a round without a
+/// verdict.
+pub const DISPUTE_ROUNDS: u32 = 2;
 
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_challenge(challenger: T::AccountId, job: JobId) -> DispatchResult {
@@ -30,19 +47,27 @@ impl<T: Config> Pallet<T> {
 		let JobStatus::Proposed { provider, challenge_until, .. } = &record.status else {
 			return Err(Error::<T>::NotChallengeable.into());
 		};
-		ensure!(
-			frame_system::Pallet::<T>::block_number() <= *challenge_until,
-			Error::<T>::NotChallengeable
-		);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= *challenge_until, Error::<T>::NotChallengeable);
 		ensure!(challenger != *provider, Error::<T>::ProviderCannotChallenge);
+		let challenge_until = *challenge_until;
 		let bond = T::ChallengeBond::get();
 		T::Currency::hold(&HoldReason::ChallengeBond.into(), &challenger, bond)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
-		Self::open_dispute(job, record, Some((challenger, bond)))
+		// The jury is drawn next block. When the result's own audit draw is still queued, that
+		// entry draws the jury instead; otherwise the window's end gives way to the draw.
+		if Due::<T>::contains_key(challenge_until.saturating_add(One::one()), job) {
+			Self::unschedule(job, challenge_until);
+			Self::schedule(job, now);
+		}
+		Self::deposit_event(Event::JobChallenged { job, challenger: challenger.clone() });
+		Self::dispute_opened(job, record, Some((challenger, bond)));
+		Ok(())
 	}
 
 	/// Whether the chain audits `job`'s result: a draw below its `audit_rate` from chain
-	/// randomness.
+	/// randomness. Called only at the start of a block after the result's, so the provider could
+	/// not know the randomness when it signed.
 	pub(crate) fn is_audited(job: JobId, attempt: u32, audit_rate: Perbill) -> bool {
 		let random = Self::random(b"faithful/audit", job, attempt);
 		let draw = u32::from_le_bytes(random[..4].try_into().expect("32 bytes have 4"));
@@ -50,13 +75,61 @@ impl<T: Config> Pallet<T> {
 		draw % 1_000_000_000 < audit_rate.deconstruct()
 	}
 
-	/// Moves a proposed `record` into `Disputed`, draws its committee and locks their vote bonds,
-	/// and queues the verdict. Changes nothing when it fails.
-	pub(crate) fn open_dispute(
+	/// The audit draw of a result delivered in an earlier block: an audited result is disputed
+	/// with a jury drawn from the same fresh randomness; any other (or one nobody is eligible to
+	/// judge) waits for its window's end. Returns whether a jury was seated.
+	pub(crate) fn draw_audit(job: JobId, record: JobOf<T>) -> bool {
+		let JobStatus::Proposed { challenge_until, .. } = record.status else { return false };
+		let attempt = record.attempts.len() as u32;
+		if !Self::is_audited(job, attempt, record.terms.audit_rate) {
+			Self::schedule(job, challenge_until);
+			return false;
+		}
+		let mut record = Self::dispute_opened(job, record, None);
+		let seated = Self::seat_jury(job, &mut record);
+		if !seated {
+			// An audit nobody can carry out would only cut the challenge window short.
+			Disputes::<T>::remove(job);
+			record.status = Self::proposed_again(&record.status, challenge_until);
+			Jobs::<T>::insert(job, record);
+			Self::schedule(job, challenge_until);
+		}
+		seated
+	}
+
+	/// `Disputed` back to the `Proposed` it came from.
+	fn proposed_again(
+		status: &JobStatusOf<T>,
+		challenge_until: BlockNumberFor<T>,
+	) -> JobStatusOf<T> {
+		match status.clone() {
+			JobStatus::Disputed {
+				provider,
+				price_per_token,
+				collateral,
+				n_tokens,
+				finish,
+				commitment,
+				..
+			} => JobStatus::Proposed {
+				provider,
+				price_per_token,
+				collateral,
+				n_tokens,
+				finish,
+				commitment,
+				challenge_until,
+			},
+			other => other,
+		}
+	}
+
+	/// Moves a proposed `record` into `Disputed` with its jury still to be drawn, and stores both.
+	fn dispute_opened(
 		job: JobId,
 		mut record: JobOf<T>,
 		challenger: Option<(T::AccountId, BalanceOf<T>)>,
-	) -> DispatchResult {
+	) -> JobOf<T> {
 		let JobStatus::Proposed {
 			provider,
 			price_per_token,
@@ -64,36 +137,11 @@ impl<T: Config> Pallet<T> {
 			n_tokens,
 			finish,
 			commitment,
-			challenge_until,
+			..
 		} = record.status.clone()
 		else {
-			return Err(Error::<T>::NotChallengeable.into());
+			return record;
 		};
-		let now = frame_system::Pallet::<T>::block_number();
-		let vote_bond = T::VoteBond::get();
-		let members = Self::draw_committee(job, &record, &provider, challenger.as_ref());
-		// An audit nobody can carry out would only cut the challenge window short (and prune the
-		// output before the user has read it).
-		ensure!(!members.is_empty() || challenger.is_some(), Error::<T>::NoCommittee);
-		let commit_until = now.saturating_add(T::CommitPhase::get());
-		Self::unschedule(job, challenge_until);
-		let reveal_until = if members.is_empty() {
-			now
-		} else {
-			let reveal_until = commit_until.saturating_add(T::RevealPhase::get());
-			Self::schedule(job, reveal_until);
-			reveal_until
-		};
-		let mut committee = BoundedVec::<_, T::CommitteeSize>::new();
-		for member in members {
-			if T::Collateral::lock_collateral(&member, vote_bond).is_ok() {
-				if committee.try_push((member, Vote::Pending)).is_err() {
-					polkadot_sdk::frame_support::defensive!(
-						"`draw_committee` returns at most `CommitteeSize` members"
-					);
-				}
-			}
-		}
 		record.status = JobStatus::Disputed {
 			provider,
 			price_per_token,
@@ -101,54 +149,96 @@ impl<T: Config> Pallet<T> {
 			n_tokens,
 			finish,
 			commitment,
-			since: now,
+			since: frame_system::Pallet::<T>::block_number(),
 		};
+		let dispute =
+			Dispute { challenger, vote_bond: T::VoteBond::get(), round: 0, jury: Jury::Drawing };
+		Disputes::<T>::insert(job, dispute);
+		Jobs::<T>::insert(job, &record);
+		record
+	}
+
+	/// Draws the jury of `job`'s dispute for its current round, locks the members' vote bonds and
+	/// queues the round's count. With nobody eligible, the dispute ends at once without a verdict
+	/// and `false` is returned.
+	pub(crate) fn seat_jury(job: JobId, record: &mut JobOf<T>) -> bool {
+		let Some(mut dispute) = Disputes::<T>::get(job) else { return false };
+		let JobStatus::Disputed { provider, .. } = &record.status else { return false };
+		let now = frame_system::Pallet::<T>::block_number();
+		let members =
+			Self::draw_committee(job, record, provider, dispute.challenger.as_ref(), dispute.round);
+		let mut committee = BoundedVec::<_, T::CommitteeSize>::new();
+		for member in members {
+			if T::Collateral::lock_collateral(&member, dispute.vote_bond).is_ok()
+				&& committee.try_push((member, Vote::Pending)).is_err()
+			{
+				polkadot_sdk::frame_support::defensive!(
+					"`draw_committee` returns at most `CommitteeSize` members"
+				);
+			}
+		}
+		if committee.is_empty() {
+			if dispute.round == 0 && dispute.challenger.is_none() {
+				return false;
+			}
+			Disputes::<T>::remove(job);
+			let outcome = DisputeOutcome::NoQuorum;
+			Self::deposit_event(Event::DisputeResolved { job, outcome, valid: 0, invalid: 0 });
+			Self::decide(job, record, dispute, outcome, &[]);
+			Jobs::<T>::insert(job, &*record);
+			return true;
+		}
+		let commit_until = now.saturating_add(T::CommitPhase::get());
+		let reveal_until = commit_until.saturating_add(T::RevealPhase::get());
+		Self::schedule(job, reveal_until);
 		Self::deposit_event(Event::JobDisputed {
 			job,
-			challenger: challenger.as_ref().map(|(who, _)| who.clone()),
+			challenger: dispute.challenger.as_ref().map(|(who, _)| who.clone()),
 			committee: committee.iter().map(|(who, _)| who.clone()).collect(),
 			commit_until,
 			reveal_until,
 		});
-		let dispute = Dispute { challenger, committee, vote_bond, commit_until, reveal_until };
-		if dispute.committee.is_empty() {
-			Self::unschedule(job, reveal_until);
-			Self::resolve(job, &mut record, dispute);
-		} else {
-			Disputes::<T>::insert(job, dispute);
-		}
-		Jobs::<T>::insert(job, record);
-		Ok(())
+		dispute.jury = Jury::Seated { committee, commit_until, reveal_until };
+		Disputes::<T>::insert(job, dispute);
+		true
 	}
 
-	/// Up to `CommitteeSeats` providers of the job's model, drawn uniformly without replacement,
-	/// none of them a party to the job and each with `VoteBond` of free collateral.
-	fn draw_committee(
+	/// The jury of `round` as the chain would draw it now: `CommitteeSeats` members in the first
+	/// round and up to `CommitteeSize` after, drawn without replacement with odds proportional to
+	/// free collateral, from the providers of the job's model that are not a party to it and hold
+	/// `VoteBond` of free collateral.
+	pub(crate) fn draw_committee(
 		job: JobId,
 		record: &JobOf<T>,
 		provider: &T::AccountId,
 		challenger: Option<&(T::AccountId, BalanceOf<T>)>,
+		round: u32,
 	) -> alloc::vec::Vec<T::AccountId> {
 		let vote_bond = T::VoteBond::get();
-		let mut eligible: alloc::vec::Vec<T::AccountId> = T::Offers::offers(&record.model)
-			.into_iter()
-			.map(|(who, _)| who)
-			.filter(|who| {
-				who != provider
-					&& *who != record.owner
-					&& challenger.is_none_or(|(challenger, _)| who != challenger)
-					&& T::Collateral::free_collateral(who) >= vote_bond
-			})
-			.collect();
-		let size = (Self::committee_seats() as usize).min(eligible.len());
-		for seat in 0..size {
-			let random = Self::random(b"faithful/committee", job, seat as u32);
-			let draw = u64::from_le_bytes(random[..8].try_into().expect("32 bytes have 8"));
-			let pick = seat + (draw % (eligible.len() - seat) as u64) as usize;
-			eligible.swap(seat, pick);
+		let (mut eligible, mut stakes): (alloc::vec::Vec<T::AccountId>, alloc::vec::Vec<u128>) =
+			T::Offers::offers(&record.model)
+				.into_iter()
+				.filter_map(|(who, _)| {
+					let free = T::Collateral::free_collateral(&who);
+					let party = who == *provider
+						|| who == record.owner
+						|| challenger.is_some_and(|(challenger, _)| who == *challenger);
+					(!party && free >= vote_bond).then(|| (who, free.saturated_into::<u128>()))
+				})
+				.unzip();
+		let seats = if round == 0 {
+			Self::committee_seats()
+		} else {
+			<T::CommitteeSize as Get<u32>>::get()
+		};
+		let mut drawn = alloc::vec::Vec::new();
+		for seat in 0..seats {
+			let random = Self::random(b"faithful/committee", job, (round << 16) | seat);
+			let Some(pick) = pick(&stakes, &random) else { break };
+			drawn.push(eligible.swap_remove(pick));
+			stakes.swap_remove(pick);
 		}
-		eligible.truncate(size);
-		eligible
+		drawn
 	}
 
 	pub(crate) fn do_commit_vote(
@@ -159,9 +249,11 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		Disputes::<T>::try_mutate(job, |entry| {
 			let dispute = entry.as_mut().ok_or(Error::<T>::NotDisputed)?;
-			ensure!(now <= dispute.commit_until, Error::<T>::CommitPhaseOver);
-			let (_, vote) = dispute
-				.committee
+			let Jury::Seated { committee, commit_until, .. } = &mut dispute.jury else {
+				return Err(Error::<T>::NotOnCommittee.into());
+			};
+			ensure!(now <= *commit_until, Error::<T>::CommitPhaseOver);
+			let (_, vote) = committee
 				.iter_mut()
 				.find(|(member, _)| *member == voter)
 				.ok_or(Error::<T>::NotOnCommittee)?;
@@ -182,10 +274,12 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		Disputes::<T>::try_mutate(job, |entry| {
 			let dispute = entry.as_mut().ok_or(Error::<T>::NotDisputed)?;
-			ensure!(now > dispute.commit_until, Error::<T>::RevealPhaseNotOpen);
-			ensure!(now <= dispute.reveal_until, Error::<T>::RevealPhaseOver);
-			let (_, vote) = dispute
-				.committee
+			let Jury::Seated { committee, commit_until, reveal_until } = &mut dispute.jury else {
+				return Err(Error::<T>::NotOnCommittee.into());
+			};
+			ensure!(now > *commit_until, Error::<T>::RevealPhaseNotOpen);
+			ensure!(now <= *reveal_until, Error::<T>::RevealPhaseOver);
+			let (_, vote) = committee
 				.iter_mut()
 				.find(|(member, _)| *member == voter)
 				.ok_or(Error::<T>::NotOnCommittee)?;
@@ -203,63 +297,94 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Ends a disputed job after its reveal phase: counts the votes, frees or forfeits the
-	/// members' vote bonds, and slashes the provider or settles the result.
-	pub(crate) fn resolve(job: JobId, record: &mut JobOf<T>, dispute: DisputeOf<T>) {
+	/// Counts a round after its reveal phase. Members that did not reveal lose their vote bond.
+	/// A strict majority of the revealed votes decides: the minority loses its bonds, the majority
+	/// gets them back, and the provider is slashed or the result settles. Without a majority the
+	/// revealed members get their bonds back and a larger jury is drawn next block, or, after the
+	/// last round, the result stands (`NoQuorum`).
+	pub(crate) fn resolve(job: JobId, record: &mut JobOf<T>, mut dispute: DisputeOf<T>) {
+		let count = |wanted| {
+			dispute.committee().iter().filter(|(_, v)| *v == Vote::Revealed(wanted)).count() as u32
+		};
+		let (valid, invalid) = (count(Verdict::Valid), count(Verdict::Invalid));
+		let majority_verdict = match valid.cmp(&invalid) {
+			core::cmp::Ordering::Greater => Some(Verdict::Valid),
+			core::cmp::Ordering::Less => Some(Verdict::Invalid),
+			core::cmp::Ordering::Equal => None,
+		};
+		let last_round = dispute.round.saturating_add(1) >= DISPUTE_ROUNDS;
+		let mut majority = alloc::vec::Vec::new();
+		let mut revealed = alloc::vec::Vec::new();
+		for (member, vote) in dispute.committee().iter() {
+			let kept = match (vote, majority_verdict) {
+				(Vote::Revealed(verdict), Some(wanted)) if *verdict == wanted => {
+					majority.push(member.clone());
+					true
+				}
+				(Vote::Revealed(_), None) => {
+					revealed.push(member.clone());
+					true
+				}
+				(Vote::Revealed(_), Some(_)) | (Vote::Pending | Vote::Committed(_), _) => false,
+			};
+			if kept {
+				T::Collateral::release_collateral(member, dispute.vote_bond);
+			} else {
+				Self::forfeit_vote_bond(job, member, dispute.vote_bond);
+			}
+		}
+		let outcome = match majority_verdict {
+			Some(Verdict::Invalid) => DisputeOutcome::ProviderWrong,
+			Some(Verdict::Valid) => DisputeOutcome::ResultUpheld,
+			None if last_round => DisputeOutcome::NoQuorum,
+			None => {
+				let now = frame_system::Pallet::<T>::block_number();
+				dispute.round = dispute.round.saturating_add(1);
+				dispute.jury = Jury::Drawing;
+				Self::deposit_event(Event::DisputeEscalated {
+					job,
+					round: dispute.round,
+					valid,
+					invalid,
+				});
+				Disputes::<T>::insert(job, dispute);
+				Self::schedule(job, now);
+				return;
+			}
+		};
+		Self::deposit_event(Event::DisputeResolved { job, outcome, valid, invalid });
+		let paid = if outcome == DisputeOutcome::NoQuorum { revealed } else { majority };
+		Self::decide(job, record, dispute, outcome, &paid);
+	}
+
+	/// Takes `member`'s vote bond for the treasury.
+	fn forfeit_vote_bond(job: JobId, member: &T::AccountId, bond: BalanceOf<T>) {
+		let slashed = T::Collateral::slash_collateral(member, bond, &T::Treasury::get());
+		T::Collateral::release_collateral(member, bond.saturating_sub(slashed));
+		Self::deposit_event(Event::VoterPenalized { job, voter: member.clone(), slashed });
+	}
+
+	/// Carries out a dispute's final outcome; `voters` are the members paid for judging.
+	fn decide(
+		job: JobId,
+		record: &mut JobOf<T>,
+		dispute: DisputeOf<T>,
+		outcome: DisputeOutcome,
+		voters: &[T::AccountId],
+	) {
 		let JobStatus::Disputed { provider, price_per_token, collateral, n_tokens, .. } =
 			record.status.clone()
 		else {
 			return;
 		};
-		let count = |wanted| {
-			dispute.committee.iter().filter(|(_, v)| *v == Vote::Revealed(wanted)).count() as u32
-		};
-		let (valid, invalid) = (count(Verdict::Valid), count(Verdict::Invalid));
-		let quorum = 2 * (valid + invalid) as usize > dispute.committee.len() && valid != invalid;
-		let outcome = match (quorum, invalid > valid) {
-			(false, _) => DisputeOutcome::NoQuorum,
-			(true, true) => DisputeOutcome::ProviderWrong,
-			(true, false) => DisputeOutcome::ResultUpheld,
-		};
-		let majority_verdict = if invalid > valid { Verdict::Invalid } else { Verdict::Valid };
-		let mut majority = alloc::vec::Vec::new();
-		let mut revealed = alloc::vec::Vec::new();
-		for (member, vote) in dispute.committee.iter() {
-			match vote {
-				Vote::Revealed(verdict) => {
-					T::Collateral::release_collateral(member, dispute.vote_bond);
-					revealed.push(member.clone());
-					if quorum && *verdict == majority_verdict {
-						majority.push(member.clone());
-					}
-				}
-				Vote::Pending | Vote::Committed(_) => {
-					let slashed = T::Collateral::slash_collateral(
-						member,
-						dispute.vote_bond,
-						&T::Treasury::get(),
-					);
-					T::Collateral::release_collateral(
-						member,
-						dispute.vote_bond.saturating_sub(slashed),
-					);
-					Self::deposit_event(Event::VoterPenalized {
-						job,
-						voter: member.clone(),
-						slashed,
-					});
-				}
-			}
-		}
-		Self::deposit_event(Event::DisputeResolved { job, outcome, valid, invalid });
 		match outcome {
 			DisputeOutcome::ProviderWrong => {
-				Self::slash_provider(job, record, &provider, collateral, &dispute, &majority);
+				Self::slash_provider(job, record, &provider, collateral, &dispute, voters);
 			}
 			DisputeOutcome::ResultUpheld => {
 				if let Some((challenger, bond)) = &dispute.challenger {
 					let to_voters = record.terms.bond_to_voters.mul_floor(*bond);
-					let shared = Self::share_bond(challenger, to_voters, &majority);
+					let shared = Self::share_bond(challenger, to_voters, voters);
 					Self::pay_bond(challenger, &provider, bond.saturating_sub(shared));
 				}
 				Self::pay_out(
@@ -269,7 +394,7 @@ impl<T: Config> Pallet<T> {
 					price_per_token,
 					collateral,
 					n_tokens,
-					&majority,
+					voters,
 				);
 			}
 			DisputeOutcome::NoQuorum => {
@@ -283,7 +408,7 @@ impl<T: Config> Pallet<T> {
 					price_per_token,
 					collateral,
 					n_tokens,
-					&revealed,
+					voters,
 				);
 			}
 		}
@@ -320,7 +445,7 @@ impl<T: Config> Pallet<T> {
 			collateral.saturating_sub(slashed),
 			&T::Treasury::get(),
 		));
-		T::Collateral::record_outcome(provider, JobOutcome::LostDispute);
+		T::Collateral::record_outcome(provider, &record.model, JobOutcome::LostDispute);
 		let refunded = Self::release_escrow(&record.owner, record.escrow);
 		Prompts::<T>::remove(job);
 		Outputs::<T>::remove(job);

@@ -11,10 +11,12 @@
 //! prompt that fits the model's context with its chat template and `max_tokens`.
 //!
 //! Anyone but the provider may `challenge` a result in its window with a bond, and the chain
-//! audits a random share of results by itself (`dispute`). Either way a committee of other
-//! providers serving the model is drawn at random, re-executes, and votes by commit-reveal; the
-//! majority's verdict slashes the provider and refunds the user, or upholds the result and
-//! hands a wrong challenger's bond to the provider and the voters.
+//! audits a random share of results by itself (`dispute`). Either way a jury of other providers
+//! serving the model is drawn by stake, a block later, from randomness nobody had when signing;
+//! it re-executes and votes by commit-reveal. The majority of revealed votes slashes the provider
+//! and refunds the user, or upholds the result and hands a wrong challenger's bond to the
+//! provider and the voters; the losing side and the silent lose their vote bonds, and a tie draws
+//! a larger jury.
 //!
 //! Deadlines, window ends and verdicts sit in queues keyed by block (`Due`). Every block works
 //! through at most `MaxSettlementsPerBlock` due jobs; anyone may call `finish` to settle an overdue
@@ -41,10 +43,13 @@ mod tests;
 mod tests_adversaries;
 #[cfg(test)]
 mod tests_disputes;
+#[cfg(test)]
+mod tests_verification;
 pub mod types;
 pub mod weights;
 
-pub use types::{Dispute, DisputeOutcome, Vote};
+pub use dispute::DISPUTE_ROUNDS;
+pub use types::{Dispute, DisputeOutcome, Jury, Vote};
 pub use weights::WeightInfo;
 
 use faithful_primitives::{
@@ -329,10 +334,12 @@ pub mod pallet {
 			commitment: Commitment,
 			challenge_until: BlockNumberFor<T>,
 		},
-		/// The provider missed its deadline; `slashed` of its collateral went to the user.
+		/// The provider missed its deadline; `slashed` of its collateral went to the treasury.
 		JobTimedOut { job: JobId, provider: T::AccountId, slashed: BalanceOf<T> },
-		/// A proposed result was contested (`challenger`, or `None` for an audit); `committee`
-		/// re-executes and votes.
+		/// `challenger` contested the result; its jury is drawn at the start of a later block.
+		JobChallenged { job: JobId, challenger: T::AccountId },
+		/// A jury was drawn for a contested result (`challenger`, or `None` for an audit):
+		/// `committee` re-executes and votes.
 		JobDisputed {
 			job: JobId,
 			challenger: Option<T::AccountId>,
@@ -348,6 +355,9 @@ pub mod pallet {
 		VoterPenalized { job: JobId, voter: T::AccountId, slashed: BalanceOf<T> },
 		/// A dispute ended with `valid` and `invalid` revealed votes.
 		DisputeResolved { job: JobId, outcome: DisputeOutcome, valid: u32, invalid: u32 },
+		/// A round ended without a majority (`valid` = `invalid`); a larger jury for `round` is
+		/// drawn at the start of a later block.
+		DisputeEscalated { job: JobId, round: u32, valid: u32, invalid: u32 },
 		/// The provider's result was found wrong: `slashed` of its collateral was taken and the
 		/// user got `refunded` back.
 		ProviderSlashed {
@@ -434,8 +444,9 @@ pub mod pallet {
 		NotCommitted,
 		/// The revealed verdict and salt do not match the commitment.
 		CommitMismatch,
-		/// No provider of the model is eligible to judge the result, so it is not audited.
-		NoCommittee,
+		/// The job waits for a draw (an audit or a jury) the chain makes at the start of a block,
+		/// from randomness nobody has yet; nobody can make it sooner.
+		DrawPending,
 	}
 
 	#[pallet::hooks]
@@ -476,10 +487,11 @@ pub mod pallet {
 		/// Delivers the result of `job`: the text users read (at most `MaxOutputBytes`: see
 		/// `faithful_primitives::jobs::on_chain_text`), the token ids verifiers check (with `Eos`,
 		/// the end token last), why generation stopped and the commitment. Only the assigned
-		/// provider, only by the deadline. Opens the challenge window, or a dispute when the
-		/// chain audits the result. Charged as if audited; the rest is refunded when it is not.
+		/// provider, only by the deadline. Opens the challenge window; whether the chain audits the
+		/// result is drawn at the start of the next block. Charged for that draw and the audit it
+		/// may open.
 		#[pallet::call_index(1)]
-		#[pallet::weight(Pallet::<T>::submit_result_weight(output_text.len() as u32, output_tokens.len() as u32, true))]
+		#[pallet::weight(Pallet::<T>::submit_result_weight(output_text.len() as u32, output_tokens.len() as u32))]
 		pub fn submit_result(
 			origin: OriginFor<T>,
 			job: JobId,
@@ -487,18 +499,9 @@ pub mod pallet {
 			output_tokens: alloc::vec::Vec<TokenId>,
 			finish: FinishReason,
 			commitment: Commitment,
-		) -> DispatchResultWithPostInfo {
+		) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
-			let (text, tokens) = (output_text.len() as u32, output_tokens.len() as u32);
-			let audited = Self::do_submit_result(
-				provider,
-				job,
-				output_text,
-				output_tokens,
-				finish,
-				commitment,
-			)?;
-			Ok(Some(Self::submit_result_weight(text, tokens, audited)).into())
+			Self::do_submit_result(provider, job, output_text, output_tokens, finish, commitment)
 		}
 
 		/// Settles an overdue job now: times out an assignment past its deadline, pays out a
@@ -512,8 +515,8 @@ pub mod pallet {
 		}
 
 		/// Disputes the result of `job` during its challenge window, holding `ChallengeBond`.
-		/// Anyone but the provider may; a job is disputed at most once. A committee is drawn to
-		/// re-execute and vote.
+		/// Anyone but the provider may; a job is disputed at most once. A jury is drawn at the
+		/// start of the next block to re-execute and vote.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::challenge())]
 		pub fn challenge(origin: OriginFor<T>, job: JobId) -> DispatchResult {
@@ -560,19 +563,14 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// What `submit_result` costs: the unaudited path, plus opening a dispute (a committee draw
-	/// over the whole offer book, as `challenge` pays for) when the result is audited.
+	/// What `submit_result` costs: the call, plus the audit draw it queues for the next block,
+	/// charged as if it opened a dispute (a jury draw over the whole offer book, as `challenge`
+	/// pays for). The result cannot know whether it will be audited, so nothing is refunded.
 	pub(crate) fn submit_result_weight(
 		text: u32,
 		tokens: u32,
-		audited: bool,
 	) -> polkadot_sdk::frame_support::weights::Weight {
-		let proposed = T::WeightInfo::submit_result(text, tokens);
-		if audited {
-			proposed.saturating_add(T::WeightInfo::challenge())
-		} else {
-			proposed
-		}
+		T::WeightInfo::submit_result(text, tokens).saturating_add(T::WeightInfo::challenge())
 	}
 
 	/// The governed limits, never above the storage bounds whatever the runtime supplies.
@@ -638,7 +636,8 @@ impl<T: Config> Pallet<T> {
 	/// The invariants of the money and the queues, on live state: every owner's escrow hold is
 	/// the escrow of its open jobs, every challenger's bond hold the bonds of its open disputes;
 	/// a job is disputed exactly when it has a dispute record; every job sits in exactly one due
-	/// queue, the one after its phase's last block (or its retention's), and the counts are right.
+	/// queue: the one after its phase's last block (or its retention's), or, while a draw is
+	/// pending, one no later than that; and the counts are right.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use alloc::collections::btree_map::BTreeMap;
@@ -649,8 +648,14 @@ impl<T: Config> Pallet<T> {
 			},
 			sp_runtime::traits::{One, Saturating, Zero},
 		};
+		let now = frame_system::Pallet::<T>::block_number();
 		let mut escrow = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
-		let mut queued = BTreeMap::<(BlockNumberFor<T>, JobId), ()>::new();
+		let mut entries = BTreeMap::<JobId, alloc::vec::Vec<BlockNumberFor<T>>>::new();
+		let mut counts = BTreeMap::<BlockNumberFor<T>, u32>::new();
+		for (at, id, ()) in Due::<T>::iter() {
+			entries.entry(id).or_default().push(at);
+			*counts.entry(at).or_default() += 1;
+		}
 		for (id, job) in Jobs::<T>::iter() {
 			let dispute = Disputes::<T>::get(id);
 			ensure!(
@@ -661,26 +666,32 @@ impl<T: Config> Pallet<T> {
 				JobsByOwner::<T>::contains_key(&job.owner, id),
 				"every job is listed under its owner"
 			);
-			let last = match (&job.status, &dispute) {
-				(JobStatus::Assigned { deadline, .. }, _) => *deadline,
-				(JobStatus::Proposed { challenge_until, .. }, _) => *challenge_until,
-				(JobStatus::Disputed { .. }, Some(dispute)) => dispute.reveal_until,
+			// The block the job's queue entry must be at (`true`), or at the latest (`false`).
+			let (last, exact) = match (&job.status, dispute.as_ref().map(|d| &d.jury)) {
+				(JobStatus::Assigned { deadline, .. }, _) => (*deadline, true),
+				(JobStatus::Proposed { challenge_until, .. }, _) => (*challenge_until, false),
+				(JobStatus::Disputed { .. }, Some(Jury::Seated { reveal_until, .. })) => {
+					(*reveal_until, true)
+				}
+				(JobStatus::Disputed { .. }, _) => (now, false),
 				(status, _) => {
 					let ended = *status.ended_at().ok_or("a job is open or ended")?;
-					queued.insert(
-						(
-							ended.saturating_add(T::JobRetention::get()).saturating_add(One::one()),
-							id,
-						),
-						(),
-					);
-					continue;
+					(ended.saturating_add(T::JobRetention::get()), true)
 				}
 			};
-			let held = escrow.entry(job.owner.clone()).or_insert_with(Zero::zero);
-			*held = held.saturating_add(job.escrow);
-			queued.insert((last.saturating_add(One::one()), id), ());
+			if !job.status.is_terminal() {
+				let held = escrow.entry(job.owner.clone()).or_insert_with(Zero::zero);
+				*held = held.saturating_add(job.escrow);
+			}
+			let expected = last.saturating_add(One::one());
+			let queued = entries.remove(&id).unwrap_or_default();
+			ensure!(queued.len() == 1, "every job is queued exactly once");
+			ensure!(
+				if exact { queued[0] == expected } else { queued[0] <= expected },
+				"every job is queued after its phase's last block"
+			);
 		}
+		ensure!(entries.is_empty(), "only jobs are queued");
 		for (who, open) in escrow {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::Escrow.into(), &who) == open,
@@ -698,12 +709,6 @@ impl<T: Config> Pallet<T> {
 				"a challenger's bond hold is the bonds of its open disputes"
 			);
 		}
-		let mut counts = BTreeMap::<BlockNumberFor<T>, u32>::new();
-		for (at, id, ()) in Due::<T>::iter() {
-			ensure!(queued.remove(&(at, id)).is_some(), "only jobs are queued, once each");
-			*counts.entry(at).or_default() += 1;
-		}
-		ensure!(queued.is_empty(), "every job is queued after its phase's last block");
 		ensure!(
 			JobsByOwner::<T>::iter_keys().all(|(_, id)| Jobs::<T>::contains_key(id)),
 			"owners list only jobs that exist"

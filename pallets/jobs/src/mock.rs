@@ -192,7 +192,7 @@ impl pallet_jobs::Config for Test {
 	type MinJobCollateral = polkadot_sdk::frame_support::traits::ConstU128<MIN_JOB_COLLATERAL>;
 	type ChallengeBond = polkadot_sdk::frame_support::traits::ConstU128<CHALLENGE_BOND>;
 	type AuditRate = AuditRate;
-	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<3>;
+	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<5>;
 	type CommitteeSeats = CommitteeSeats;
 	type PromptLimit = PromptLimit;
 	type OutputTokenLimit = OutputTokenLimit;
@@ -226,10 +226,12 @@ pub const P2: u64 = 12;
 pub const P3: u64 = 13;
 pub const P4: u64 = 14;
 pub const P5: u64 = 15;
+pub const P6: u64 = 16;
+pub const P7: u64 = 17;
 pub const TREASURY: u64 = 99;
 pub const USER_BALANCE: u128 = 1_000_000;
 pub const PROVIDER_BALANCE: u128 = 1_000_000;
-pub const ACCOUNTS: [(u64, u128); 8] = [
+pub const ACCOUNTS: [(u64, u128); 10] = [
 	(USER, USER_BALANCE),
 	(POOR, 50),
 	(P1, PROVIDER_BALANCE),
@@ -237,6 +239,8 @@ pub const ACCOUNTS: [(u64, u128); 8] = [
 	(P3, PROVIDER_BALANCE),
 	(P4, PROVIDER_BALANCE),
 	(P5, PROVIDER_BALANCE),
+	(P6, PROVIDER_BALANCE),
+	(P7, PROVIDER_BALANCE),
 	(TREASURY, 1),
 ];
 

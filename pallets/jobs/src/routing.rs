@@ -69,7 +69,7 @@ impl<T: Config> Pallet<T> {
 				if T::Collateral::free_collateral(&provider) < collateral {
 					return None;
 				}
-				let reputation = T::Offers::reputation(&provider)?;
+				let reputation = T::Offers::reputation(&provider, &model)?;
 				let weight = weight(
 					reputation,
 					offer.price_per_token.saturated_into(),

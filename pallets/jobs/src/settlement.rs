@@ -155,7 +155,7 @@ impl<T: Config> Pallet<T> {
 		output_tokens: alloc::vec::Vec<TokenId>,
 		finish: FinishReason,
 		commitment: Commitment,
-	) -> Result<bool, DispatchError> {
+	) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		let JobStatus::Assigned { provider: assigned, price_per_token, collateral, deadline } =
@@ -175,11 +175,13 @@ impl<T: Config> Pallet<T> {
 		let tokens = output_tokens.try_into().map_err(|_| Error::<T>::TooManyTokens)?;
 
 		Self::unschedule(job, deadline);
-		let challenge_until = now.saturating_add(T::ChallengeWindow::get());
-		Self::schedule(job, challenge_until);
+		// At least one block, so the audit draw (next block) comes before the window's end.
+		let window = T::ChallengeWindow::get().max(One::one());
+		let challenge_until = now.saturating_add(window);
+		// The audit draw, from randomness that does not exist yet: see `dispute`.
+		Self::schedule(job, now);
 		Self::release_slot(&provider, record.model);
 		Outputs::<T>::insert(job, JobOutput { text, tokens });
-		let attempt = record.attempts.len() as u32;
 		record.status = JobStatus::Proposed {
 			provider: provider.clone(),
 			price_per_token,
@@ -198,42 +200,36 @@ impl<T: Config> Pallet<T> {
 			challenge_until,
 		});
 		Jobs::<T>::insert(job, &record);
-		if !Self::is_audited(job, attempt, record.terms.audit_rate) {
-			return Ok(false);
-		}
-		match Self::open_dispute(job, record, None) {
-			Ok(()) => Ok(true),
-			// No provider can judge it: the result stands open to challenges like any other.
-			Err(error) if error == Error::<T>::NoCommittee.into() => Ok(true),
-			Err(error) => {
-				polkadot_sdk::frame_support::defensive!(
-					error,
-					"opening an audit fails only for want of a committee"
-				);
-				Ok(true)
-			}
-		}
+		Ok(())
 	}
 
 	pub(crate) fn do_finish(job: JobId) -> DispatchResult {
 		let now = frame_system::Pallet::<T>::block_number();
 		let record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-		let reveal_until = Disputes::<T>::get(job).map(|dispute| dispute.reveal_until);
+		let jury = Disputes::<T>::get(job).map(|dispute| dispute.jury);
 		let retained_until =
 			record.status.ended_at().map(|at| at.saturating_add(T::JobRetention::get()));
-		let queued_at = match (&record.status, reveal_until, retained_until) {
+		let queued_at = match (&record.status, jury, retained_until) {
 			(JobStatus::Assigned { deadline, .. }, ..) if now > *deadline => *deadline,
 			(JobStatus::Proposed { challenge_until, .. }, ..) if now > *challenge_until => {
+				// Only the window's end: an audit draw still queued is the chain's to make.
+				let window_end = challenge_until.saturating_add(One::one());
+				ensure!(Due::<T>::contains_key(window_end, job), Error::<T>::DrawPending);
 				*challenge_until
 			}
-			(JobStatus::Disputed { .. }, Some(reveal_until), _) if now > reveal_until => {
+			(JobStatus::Disputed { .. }, Some(Jury::Drawing), _) => {
+				return Err(Error::<T>::DrawPending.into())
+			}
+			(JobStatus::Disputed { .. }, Some(Jury::Seated { reveal_until, .. }), _)
+				if now > reveal_until =>
+			{
 				reveal_until
 			}
 			(_, _, Some(retained_until)) if now > retained_until => retained_until,
 			_ => return Err(Error::<T>::NotOverdue.into()),
 		};
 		Self::unschedule(job, queued_at);
-		Self::settle_due(job, record);
+		Self::settle_due(job, record, queued_at.saturating_add(One::one()));
 		Ok(())
 	}
 
@@ -269,6 +265,7 @@ impl<T: Config> Pallet<T> {
 		let budget = T::MaxSettlementsPerBlock::get();
 		let mut settled = 0u32;
 		let mut disputes = 0u32;
+		let mut draws = 0u32;
 		let mut queues_read = 0u32;
 		let mut cursor = DueCursor::<T>::get();
 		if cursor.is_zero() {
@@ -290,7 +287,9 @@ impl<T: Config> Pallet<T> {
 					if matches!(record.status, JobStatus::Disputed { .. }) {
 						disputes += 1;
 					}
-					Self::settle_due(job, record);
+					if Self::settle_due(job, record, cursor) {
+						draws += 1;
+					}
 				}
 				settled += 1;
 			}
@@ -305,11 +304,22 @@ impl<T: Config> Pallet<T> {
 		let keys = u64::from(queues_read.saturating_add(settled));
 		T::WeightInfo::on_initialize(queues_read, settled)
 			.saturating_add(T::DbWeight::get().reads_writes(keys, keys))
-			.saturating_add(T::WeightInfo::resolve_dispute().saturating_mul(disputes.into()))
+			.saturating_add(Self::resolve_weight().saturating_mul(disputes.into()))
+			.saturating_add(T::WeightInfo::challenge().saturating_mul(draws.into()))
 	}
 
-	/// Handles a job whose deadline, challenge window or reveal phase has passed.
-	fn settle_due(job: JobId, mut record: JobOf<T>) {
+	/// What counting a round costs. Measured with a committee of three; a later round seats up to
+	/// `CommitteeSize`, and the work grows with its members, so the measurement is scaled up to
+	/// it until `scripts/bench.sh` measures the largest jury.
+	pub(crate) fn resolve_weight() -> Weight {
+		let size = <T::CommitteeSize as Get<u32>>::get();
+		T::WeightInfo::resolve_dispute().saturating_mul(u64::from(size.div_ceil(3).max(1)))
+	}
+
+	/// Handles a job taken from the queue of block `queued_at`: a deadline, an audit draw, a
+	/// window's end, a jury draw, a round's count or a retention's end. Returns whether it drew
+	/// a jury.
+	fn settle_due(job: JobId, mut record: JobOf<T>, queued_at: BlockNumberFor<T>) -> bool {
 		let now = frame_system::Pallet::<T>::block_number();
 		match record.status.clone() {
 			JobStatus::Assigned { provider, collateral, .. } => {
@@ -317,7 +327,7 @@ impl<T: Config> Pallet<T> {
 				let slashed =
 					T::Collateral::slash_collateral(&provider, slash, &T::Treasury::get());
 				T::Collateral::release_collateral(&provider, collateral.saturating_sub(slashed));
-				T::Collateral::record_outcome(&provider, JobOutcome::TimedOut);
+				T::Collateral::record_outcome(&provider, &record.model, JobOutcome::TimedOut);
 				Self::release_slot(&provider, record.model);
 				Self::deposit_event(Event::JobTimedOut { job, provider, slashed });
 				let reassigned = match Self::route(job, &record) {
@@ -330,6 +340,9 @@ impl<T: Config> Pallet<T> {
 					Self::refund(job, &mut record, now);
 				}
 			}
+			JobStatus::Proposed { challenge_until, .. } if queued_at <= challenge_until => {
+				return Self::draw_audit(job, record);
+			}
 			JobStatus::Proposed { provider, price_per_token, collateral, n_tokens, .. } => {
 				Self::pay_out(
 					job,
@@ -341,20 +354,25 @@ impl<T: Config> Pallet<T> {
 					&[],
 				);
 			}
-			JobStatus::Disputed { .. } => {
-				let Some(dispute) = Disputes::<T>::take(job) else { return };
-				Self::resolve(job, &mut record, dispute);
-			}
+			JobStatus::Disputed { .. } => match Disputes::<T>::get(job).map(|d| d.jury) {
+				Some(Jury::Drawing) => return Self::seat_jury(job, &mut record),
+				Some(Jury::Seated { .. }) => {
+					let Some(dispute) = Disputes::<T>::take(job) else { return false };
+					Self::resolve(job, &mut record, dispute);
+				}
+				None => return false,
+			},
 			JobStatus::Finalized { .. }
 			| JobStatus::Slashed { .. }
 			| JobStatus::Refunded { .. } => {
 				// Retention is over: the events keep the history.
 				Jobs::<T>::remove(job);
 				JobsByOwner::<T>::remove(&record.owner, job);
-				return;
+				return false;
 			}
 		}
 		Jobs::<T>::insert(job, record);
+		false
 	}
 
 	/// Queues a job that just ended for pruning once `JobRetention` blocks have passed.
@@ -399,7 +417,11 @@ impl<T: Config> Pallet<T> {
 			record.escrow.saturating_sub(paid).saturating_sub(fees),
 		);
 		T::Collateral::release_collateral(provider, collateral);
-		T::Collateral::record_outcome(provider, JobOutcome::Completed);
+		// Only a job that paid the treasury a fee earns reputation: self-routed jobs priced so
+		// that the fee rounds to nothing would otherwise pump a score for free.
+		if !protocol_fee.is_zero() {
+			T::Collateral::record_outcome(provider, &record.model, JobOutcome::Completed);
+		}
 		Prompts::<T>::remove(job);
 		Outputs::<T>::remove(job);
 		let (JobStatus::Proposed { finish, commitment, .. }

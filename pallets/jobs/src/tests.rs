@@ -364,7 +364,7 @@ mod routing_statistics {
 			provider(P2, STAKE, 10, 4);
 			provider(P3, STAKE, 1_000, 4);
 			// P2 times out: its score halves from 50 % to 25 %.
-			Providers::record_outcome(&P2, JobOutcome::TimedOut);
+			Providers::record_outcome(&P2, &MODEL, JobOutcome::TimedOut);
 		});
 		// P3's price is above the cap; P1 : P2 ≈ 2 : 1.
 		let ratio = wins[0] as f64 / wins[1] as f64;
@@ -450,8 +450,6 @@ mod submit_result {
 			finish,
 			H256::zero(),
 		)
-		.map(|_| ())
-		.map_err(|e| e.error)
 	}
 
 	#[test]
@@ -522,7 +520,7 @@ mod settlement {
 				}
 			);
 			assert!(Prompts::<Test>::get(job).is_none() && Outputs::<Test>::get(job).is_none());
-			assert!(Providers::reputation_of(&P1).unwrap() > Reputation::<u64>::NEUTRAL);
+			assert!(Providers::reputation_of(&P1, &MODEL).unwrap() > Reputation::<u64>::NEUTRAL);
 			System::assert_has_event(
 				Event::JobFinalized {
 					job,
@@ -552,7 +550,7 @@ mod settlement {
 			assert_eq!(Providers::free_collateral(&P1), STAKE - 16);
 			assert_eq!(assigned_provider(job), P2);
 			assert_eq!(JobsStorage::<Test>::get(job).unwrap().attempts.to_vec(), vec![P1, P2]);
-			assert!(Providers::reputation_of(&P1).unwrap() < Reputation::<u64>::NEUTRAL);
+			assert!(Providers::reputation_of(&P1, &MODEL).unwrap() < Reputation::<u64>::NEUTRAL);
 			System::assert_has_event(Event::JobTimedOut { job, provider: P1, slashed: 16 }.into());
 		});
 	}
@@ -769,7 +767,7 @@ mod invariants {
 	/// (mostly `Invalid`), so both kinds of verdict and missing votes all occur.
 	fn cast(job: u64, seat: usize) -> polkadot_sdk::sp_runtime::DispatchResult {
 		let Some(dispute) = crate::Disputes::<Test>::get(job) else { return Ok(()) };
-		let Some((voter, _)) = dispute.committee.get(seat).cloned() else { return Ok(()) };
+		let Some((voter, _)) = dispute.committee().get(seat).cloned() else { return Ok(()) };
 		if voter == HONEST {
 			return Ok(());
 		}
@@ -780,7 +778,7 @@ mod invariants {
 		} else {
 			Verdict::Invalid
 		};
-		if System::block_number() <= dispute.commit_until {
+		if System::block_number() <= dispute.phases().unwrap().0 {
 			let hash = vote_commitment(job, &voter, verdict, &[7; 32]);
 			Jobs::commit_vote(RuntimeOrigin::signed(voter), job, hash)
 		} else {
@@ -806,17 +804,17 @@ mod invariants {
 		}
 		let disputes: Vec<_> = crate::Disputes::<Test>::iter().collect();
 		for (job, dispute) in disputes {
-			let Some((_, vote)) = dispute.committee.iter().find(|(who, _)| *who == HONEST) else {
+			let Some((_, vote)) = dispute.committee().iter().find(|(who, _)| *who == HONEST) else {
 				continue;
 			};
 			let verdict = truth(job);
 			let now = System::block_number();
 			match vote {
-				crate::Vote::Pending if now <= dispute.commit_until => {
+				crate::Vote::Pending if now <= dispute.phases().unwrap().0 => {
 					let hash = vote_commitment(job, &HONEST, verdict, &[1; 32]);
 					assert_ok!(Jobs::commit_vote(RuntimeOrigin::signed(HONEST), job, hash));
 				}
-				crate::Vote::Committed(_) if now > dispute.commit_until => {
+				crate::Vote::Committed(_) if now > dispute.phases().unwrap().0 => {
 					assert_ok!(Jobs::reveal_vote(
 						RuntimeOrigin::signed(HONEST),
 						job,
@@ -872,7 +870,7 @@ mod invariants {
 				.sum();
 			let seats = disputes
 				.iter()
-				.filter(|d| d.committee.iter().any(|(member, _)| *member == p))
+				.filter(|d| d.committee().iter().any(|(member, _)| *member == p))
 				.count() as u128;
 			assert_eq!(info.locked, backing + seats * VOTE_BOND, "provider {p}");
 		}
@@ -938,8 +936,6 @@ mod invariants {
 								finish,
 								H256::zero(),
 							)
-							.map(|_| ())
-							.map_err(|e| e.error)
 						},
 						Action::Finish { job } => Jobs::finish(RuntimeOrigin::signed(POOR), job),
 						Action::Challenge { job } => Jobs::challenge(RuntimeOrigin::signed(P5), job),

@@ -34,8 +34,6 @@ fn deliver(job: u64, tokens: u32) -> polkadot_sdk::sp_runtime::DispatchResult {
 		FinishReason::Eos,
 		H256::repeat_byte(9),
 	)
-	.map(|_| ())
-	.map_err(|e| e.error)
 }
 
 /// P1 serves `MODEL` at `PRICE`; P2, P3 and P4 offer it too dearly to be routed to, so they only
@@ -83,8 +81,9 @@ mod frozen_payer {
 			assert_ok!(deliver(job, 5));
 			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
 			lock_everything(P5);
+			run_to(System::block_number() + 1);
 			let dispute = crate::Disputes::<Test>::get(job).unwrap();
-			for (member, _) in dispute.committee.iter() {
+			for (member, _) in dispute.committee().iter() {
 				let hash = faithful_primitives::jobs::vote_commitment(
 					job,
 					member,
@@ -93,8 +92,8 @@ mod frozen_payer {
 				);
 				assert_ok!(Jobs::commit_vote(RuntimeOrigin::signed(*member), job, hash));
 			}
-			run_to(dispute.commit_until + 1);
-			for (member, _) in dispute.committee.iter() {
+			run_to(dispute.phases().unwrap().0 + 1);
+			for (member, _) in dispute.committee().iter() {
 				assert_ok!(Jobs::reveal_vote(
 					RuntimeOrigin::signed(*member),
 					job,
@@ -103,7 +102,7 @@ mod frozen_payer {
 				));
 			}
 			let before = free(P5);
-			run_to(dispute.reveal_until + 1);
+			run_to(dispute.phases().unwrap().1 + 1);
 			assert_eq!(Balances::balance_on_hold(&crate::HoldReason::ChallengeBond.into(), &P5), 0);
 			assert_eq!(free(P5), before, "the wrong challenger gets none of its bond back");
 		});
@@ -348,25 +347,23 @@ mod under_charged_weight {
 	}
 
 	#[test]
-	fn a_result_is_charged_for_an_audit_and_refunded_when_none_follows() {
+	fn a_result_pays_up_front_for_the_audit_draw_it_queues() {
 		new_test_ext().execute_with(|| {
 			honest_provider_and_jurors();
-			let unaudited = submit(8, PRICE);
 			AuditRate::set(Perbill::one());
-			let audited = submit(8, PRICE);
+			let job = submit(8, PRICE);
 			let proposed = <() as WeightInfo>::submit_result(5, 5);
 			let worst = proposed.saturating_add(<() as WeightInfo>::challenge());
-			let info = result_call(unaudited).get_dispatch_info();
-			assert_eq!(info.call_weight, worst, "charged up front for the audit branch");
+			let info = result_call(job).get_dispatch_info();
+			assert_eq!(info.call_weight, worst, "charged for the audit it may open");
 			assert_eq!(info.pays_fee, Pays::Yes);
-
 			let origin = RuntimeOrigin::signed(P1);
 			use polkadot_sdk::frame_support::traits::UnfilteredDispatchable;
-			let post = result_call(unaudited).dispatch_bypass_filter(origin.clone()).unwrap();
-			assert_eq!(post.actual_weight, Some(proposed), "refunded: no audit");
-			let post = result_call(audited).dispatch_bypass_filter(origin).unwrap();
-			assert_eq!(post.actual_weight, Some(worst));
-			assert!(crate::Disputes::<Test>::get(audited).is_some());
+			let post = result_call(job).dispatch_bypass_filter(origin).unwrap();
+			assert_eq!(post.actual_weight, None, "nothing to refund: the draw is yet to come");
+			assert!(crate::Disputes::<Test>::get(job).is_none());
+			run_to(System::block_number() + 1);
+			assert!(crate::Disputes::<Test>::get(job).is_some(), "audited next block");
 		});
 	}
 }

@@ -59,8 +59,14 @@ fn answered_job() -> u64 {
 	job
 }
 
+/// `who` challenges `job`, and the next block draws the jury.
+fn challenge_by(who: u64, job: u64) {
+	assert_ok!(Jobs::challenge(RuntimeOrigin::signed(who), job));
+	run_to(System::block_number() + 1);
+}
+
 fn committee(job: u64) -> Vec<u64> {
-	Disputes::<Test>::get(job).unwrap().committee.iter().map(|(who, _)| *who).collect()
+	Disputes::<Test>::get(job).unwrap().committee().iter().map(|(who, _)| *who).collect()
 }
 
 fn commit(job: u64, who: u64, verdict: Verdict) {
@@ -81,20 +87,20 @@ fn vote(job: u64, verdicts: &[(u64, Option<Verdict>)]) {
 		}
 	}
 	let dispute = Disputes::<Test>::get(job).unwrap();
-	run_to(dispute.commit_until + 1);
+	run_to(dispute.phases().unwrap().0 + 1);
 	for (who, verdict) in verdicts {
 		if let Some(verdict) = verdict {
 			reveal(job, *who, *verdict);
 		}
 	}
-	run_to(dispute.reveal_until + 1);
+	run_to(dispute.phases().unwrap().1 + 1);
 }
 
 #[test]
 fn a_challenge_holds_the_bond_and_draws_a_committee_of_other_providers() {
 	new_test_ext().execute_with(|| {
 		let job = answered_job();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
 		assert_eq!(bond_of(CHALLENGER), CHALLENGE_BOND);
 		let mut members = committee(job);
 		members.sort();
@@ -102,13 +108,14 @@ fn a_challenge_holds_the_bond_and_draws_a_committee_of_other_providers() {
 		for p in [P2, P3, P4] {
 			assert_eq!(locked_of(p), VOTE_BOND);
 		}
+		// Drawn in block 2, the block after the challenge.
 		let dispute = Disputes::<Test>::get(job).unwrap();
-		assert_eq!(dispute.commit_until, 1 + COMMIT_PHASE);
-		assert_eq!(dispute.reveal_until, 1 + COMMIT_PHASE + REVEAL_PHASE);
+		assert_eq!(dispute.phases().unwrap().0, 2 + COMMIT_PHASE);
+		assert_eq!(dispute.phases().unwrap().1, 2 + COMMIT_PHASE + REVEAL_PHASE);
 		assert!(matches!(status(job), JobStatus::Disputed { since: 1, .. }));
 		// The window's end no longer settles it; the verdict does.
 		assert!(!crate::Due::<Test>::contains_key(1 + CHALLENGE_WINDOW + 1, job));
-		assert!(crate::Due::<Test>::contains_key(dispute.reveal_until + 1, job));
+		assert!(crate::Due::<Test>::contains_key(dispute.phases().unwrap().1 + 1, job));
 	});
 }
 
@@ -139,7 +146,7 @@ fn bad_challenges_are_refused() {
 fn a_job_is_disputed_at_most_once() {
 	new_test_ext().execute_with(|| {
 		let job = answered_job();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
 		assert_noop!(
 			Jobs::challenge(RuntimeOrigin::signed(USER), job),
 			Error::<Test>::NotChallengeable
@@ -157,17 +164,20 @@ fn bad_votes_are_refused() {
 			|who, verdict, salt| Jobs::reveal_vote(RuntimeOrigin::signed(who), job, verdict, salt);
 		assert_noop!(commit_as(P2), Error::<Test>::NotDisputed);
 		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		// No jury before the draw.
+		assert_noop!(commit_as(P2), Error::<Test>::NotOnCommittee);
+		run_to(2);
 		assert_noop!(commit_as(USER), Error::<Test>::NotOnCommittee);
 		assert_noop!(reveal_as(P2, Verdict::Invalid, salt(P2)), Error::<Test>::RevealPhaseNotOpen);
 		assert_ok!(commit_as(P2));
 		assert_noop!(commit_as(P2), Error::<Test>::AlreadyVoted);
-		System::set_block_number(2 + COMMIT_PHASE);
+		System::set_block_number(3 + COMMIT_PHASE);
 		assert_noop!(commit_as(P3), Error::<Test>::CommitPhaseOver);
 		assert_noop!(reveal_as(P3, Verdict::Invalid, salt(P3)), Error::<Test>::NotCommitted);
 		assert_noop!(reveal_as(P2, Verdict::Valid, salt(P2)), Error::<Test>::CommitMismatch);
 		assert_noop!(reveal_as(P2, Verdict::Invalid, [0; 32]), Error::<Test>::CommitMismatch);
 		assert_ok!(reveal_as(P2, Verdict::Invalid, salt(P2)));
-		System::set_block_number(2 + COMMIT_PHASE + REVEAL_PHASE);
+		System::set_block_number(3 + COMMIT_PHASE + REVEAL_PHASE);
 		assert_noop!(reveal_as(P3, Verdict::Invalid, salt(P3)), Error::<Test>::RevealPhaseOver);
 	});
 }
@@ -178,7 +188,7 @@ fn a_provider_found_wrong_is_slashed_and_the_user_refunded_in_full() {
 		let job = answered_job();
 		let (user, challenger, treasury) = (free(USER), free(CHALLENGER), free(TREASURY));
 		let voters: Vec<u128> = [P2, P3, P4].iter().map(|p| free(*p)).collect();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
 		vote(
 			job,
 			&[
@@ -189,14 +199,15 @@ fn a_provider_found_wrong_is_slashed_and_the_user_refunded_in_full() {
 		);
 
 		// 160 collateral: 80 to the challenger, 25 % (40) split by the two majority voters, the
-		// remaining 40 to the treasury.
+		// remaining 40 to the treasury, with the minority's vote bond.
 		assert_eq!(free(USER), user + ESCROW);
 		assert_eq!(free(CHALLENGER), challenger + 80);
 		assert_eq!(bond_of(CHALLENGER), 0);
 		assert_eq!(free(P2), voters[0] + 20);
 		assert_eq!(free(P3), voters[1] + 20);
-		assert_eq!(free(P4), voters[2], "the minority gets nothing and loses nothing");
-		assert_eq!(free(TREASURY), treasury + 40);
+		assert_eq!(free(P4), voters[2], "the minority gets nothing");
+		assert_eq!(pallet_providers::Providers::<Test>::get(P4).unwrap().stake, STAKE - VOTE_BOND);
+		assert_eq!(free(TREASURY), treasury + 40 + VOTE_BOND);
 		let p1 = pallet_providers::Providers::<Test>::get(P1).unwrap();
 		assert_eq!((p1.stake, p1.locked), (STAKE - COLLATERAL, 0));
 		for p in [P2, P3, P4] {
@@ -204,7 +215,7 @@ fn a_provider_found_wrong_is_slashed_and_the_user_refunded_in_full() {
 		}
 		assert_eq!(
 			status(job),
-			JobStatus::Slashed { provider: P1, slashed: COLLATERAL, refunded: ESCROW, at: 8 }
+			JobStatus::Slashed { provider: P1, slashed: COLLATERAL, refunded: ESCROW, at: 9 }
 		);
 		assert!(Disputes::<Test>::get(job).is_none());
 		System::assert_has_event(
@@ -226,7 +237,7 @@ fn a_wrong_challenger_pays_the_provider_and_the_voters_and_the_job_settles() {
 		let (user, challenger, provider, treasury) =
 			(free(USER), free(CHALLENGER), free(P1), free(TREASURY));
 		let voters: Vec<u128> = [P2, P3, P4].iter().map(|p| free(*p)).collect();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
 		vote(
 			job,
 			&[(P2, Some(Verdict::Valid)), (P3, Some(Verdict::Valid)), (P4, Some(Verdict::Valid))],
@@ -248,40 +259,44 @@ fn a_wrong_challenger_pays_the_provider_and_the_voters_and_the_job_settles() {
 }
 
 #[test]
-fn without_a_quorum_the_result_stands_the_bond_returns_and_silent_members_lose_their_vote_bond() {
+fn without_a_revealed_vote_in_any_round_the_result_stands_and_silent_members_lose_their_bonds() {
 	new_test_ext().execute_with(|| {
 		let job = answered_job();
 		let (challenger, treasury) = (free(CHALLENGER), free(TREASURY));
-		let voters: Vec<u128> = [P2, P3, P4].iter().map(|p| free(*p)).collect();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
-		// P3 commits but never reveals; P4 never votes.
+		challenge_by(CHALLENGER, job);
+		// P3 commits but never reveals; the others never vote.
 		commit(job, P3, Verdict::Invalid);
-		vote(job, &[(P2, Some(Verdict::Invalid)), (P4, None)]);
+		vote(job, &[(P2, None), (P4, None)]);
+		System::assert_has_event(
+			Event::DisputeEscalated { job, round: 1, valid: 0, invalid: 0 }.into(),
+		);
+		run_to(System::block_number() + 1);
+		vote(job, &[(P2, None), (P3, None), (P4, None)]);
 
 		assert_eq!(free(CHALLENGER), challenger);
 		assert_eq!(bond_of(CHALLENGER), 0);
-		// P2 revealed: the whole verification fee (8) is its.
-		assert_eq!(free(P2), voters[0] + 8);
-		assert_eq!(free(P3), voters[1]);
-		assert_eq!(free(P4), voters[2]);
-		for p in [P3, P4] {
+		for p in [P2, P3, P4] {
 			let info = pallet_providers::Providers::<Test>::get(p).unwrap();
-			assert_eq!((info.stake, info.locked), (STAKE - VOTE_BOND, 0));
+			assert_eq!((info.stake, info.locked), (STAKE - 2 * VOTE_BOND, 0), "a bond per round");
 		}
-		assert_eq!(free(TREASURY), treasury + 2 + 2 * VOTE_BOND);
+		// The protocol fee (2) and the verification fee nobody earned (8), with six vote bonds.
+		assert_eq!(free(TREASURY), treasury + 2 + 8 + 6 * VOTE_BOND);
 		assert!(matches!(status(job), JobStatus::Finalized { .. }));
 		System::assert_has_event(
-			Event::DisputeResolved { job, outcome: DisputeOutcome::NoQuorum, valid: 0, invalid: 1 }
+			Event::DisputeResolved { job, outcome: DisputeOutcome::NoQuorum, valid: 0, invalid: 0 }
 				.into(),
 		);
 	});
 }
 
 #[test]
-fn a_tie_is_no_quorum() {
+fn a_tie_in_the_last_round_is_no_quorum() {
 	new_test_ext().execute_with(|| {
 		let job = answered_job();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
+		vote(job, &[(P2, Some(Verdict::Invalid)), (P3, Some(Verdict::Valid)), (P4, None)]);
+		run_to(System::block_number() + 1);
+		assert_eq!(Disputes::<Test>::get(job).unwrap().round, 1);
 		vote(job, &[(P2, Some(Verdict::Invalid)), (P3, Some(Verdict::Valid)), (P4, None)]);
 		assert!(matches!(status(job), JobStatus::Finalized { .. }));
 	});
@@ -302,7 +317,7 @@ fn with_fewer_eligible_providers_the_committee_shrinks() {
 			H256::zero(),
 		));
 		// The user challenges its own job; it cannot sit on the committee either way.
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(USER), job));
+		challenge_by(USER, job);
 		assert_eq!(committee(job), vec![P2]);
 		vote(job, &[(P2, Some(Verdict::Invalid))]);
 		assert!(matches!(status(job), JobStatus::Slashed { .. }));
@@ -323,7 +338,7 @@ fn with_nobody_to_judge_a_challenge_ends_at_once_and_the_result_stands() {
 			H256::zero(),
 		));
 		let challenger = free(CHALLENGER);
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
 		assert!(matches!(status(job), JobStatus::Finalized { .. }));
 		assert_eq!(free(CHALLENGER), challenger, "bond returned");
 		assert!(Disputes::<Test>::get(job).is_none());
@@ -331,7 +346,7 @@ fn with_nobody_to_judge_a_challenge_ends_at_once_and_the_result_stands() {
 			.filter(|(_, id)| *id == job)
 			.map(|(at, _)| at)
 			.collect();
-		assert_eq!(queued, vec![1 + JOB_RETENTION + 1], "only its record's expiry");
+		assert_eq!(queued, vec![2 + JOB_RETENTION + 1], "only its record's expiry");
 	});
 }
 
@@ -340,10 +355,12 @@ fn an_audited_result_is_judged_without_a_challenger() {
 	new_test_ext().execute_with(|| {
 		AuditRate::set(Perbill::one());
 		let job = answered_job();
+		assert!(Disputes::<Test>::get(job).is_none(), "drawn next block");
+		run_to(2);
 		let dispute = Disputes::<Test>::get(job).expect("audited");
 		assert!(dispute.challenger.is_none());
-		assert_eq!(dispute.committee.len(), 3);
-		assert!(dispute.committee.iter().all(|(_, vote)| *vote == Vote::Pending));
+		assert_eq!(dispute.committee().len(), 3);
+		assert!(dispute.committee().iter().all(|(_, vote)| *vote == Vote::Pending));
 		let treasury = free(TREASURY);
 		vote(
 			job,
@@ -365,7 +382,7 @@ fn fewer_governed_seats_draw_a_smaller_committee() {
 	new_test_ext().execute_with(|| {
 		CommitteeSeats::set(2);
 		let job = answered_job();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
 		assert_eq!(committee(job).len(), 2, "three providers were eligible");
 	});
 }
@@ -384,8 +401,10 @@ fn an_audit_nobody_can_judge_leaves_the_result_open_to_challenges() {
 			FinishReason::Eos,
 			H256::zero(),
 		));
+		run_to(2);
 		assert!(matches!(status(job), JobStatus::Proposed { .. }));
 		assert!(Disputes::<Test>::get(job).is_none());
+		assert!(crate::Due::<Test>::contains_key(1 + CHALLENGE_WINDOW + 1, job));
 		assert!(crate::Outputs::<Test>::get(job).is_some(), "the user can still read the answer");
 	});
 }
@@ -404,7 +423,7 @@ fn audits_follow_the_audit_rate() {
 fn stake_cannot_start_unbonding_while_a_served_job_is_disputed() {
 	new_test_ext().execute_with(|| {
 		let job = answered_job();
-		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
+		challenge_by(CHALLENGER, job);
 		for p in [P1, P2] {
 			assert_noop!(
 				Providers::unbond(RuntimeOrigin::signed(p), 100),
@@ -419,10 +438,21 @@ fn anyone_can_resolve_an_overdue_dispute() {
 	new_test_ext().execute_with(|| {
 		let job = answered_job();
 		assert_ok!(Jobs::challenge(RuntimeOrigin::signed(CHALLENGER), job));
-		assert_noop!(Jobs::finish(RuntimeOrigin::signed(POOR), job), Error::<Test>::NotOverdue);
-		let dispute = Disputes::<Test>::get(job).unwrap();
-		System::set_block_number(dispute.reveal_until + 1);
-		assert_ok!(Jobs::finish(RuntimeOrigin::signed(POOR), job));
+		let finish = || Jobs::finish(RuntimeOrigin::signed(POOR), job);
+		assert_noop!(finish(), Error::<Test>::DrawPending);
+		run_to(2);
+		assert_noop!(finish(), Error::<Test>::NotOverdue);
+		// Nobody votes: the first round's end escalates, the second's ends the dispute.
+		for round in 0..crate::DISPUTE_ROUNDS {
+			let (_, reveal_until) = Disputes::<Test>::get(job).unwrap().phases().unwrap();
+			run_to(reveal_until);
+			System::set_block_number(reveal_until + 1);
+			assert_ok!(finish());
+			if round + 1 < crate::DISPUTE_ROUNDS {
+				assert_noop!(finish(), Error::<Test>::DrawPending);
+				run_to(System::block_number() + 1);
+			}
+		}
 		assert!(matches!(status(job), JobStatus::Finalized { .. }));
 	});
 }
@@ -455,6 +485,7 @@ fn a_provider_that_lies_in_many_jobs_loses_more_than_it_earns() {
 				FinishReason::Length,
 				H256::zero(),
 			));
+			run_to(System::block_number() + 1);
 			if Disputes::<Test>::get(job).is_some() {
 				audits += 1;
 				let members = committee(job);

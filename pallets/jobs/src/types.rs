@@ -30,6 +30,26 @@ pub enum Vote {
 	Revealed(Verdict),
 }
 
+/// A dispute's jury: drawn one block after the dispute opens (or escalates), from randomness that
+/// did not exist when the party that opened it signed.
+#[derive(
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
+)]
+#[scale_info(skip_type_params(MaxCommittee))]
+pub enum Jury<AccountId, BlockNumber, MaxCommittee: Get<u32>> {
+	/// Waiting for the draw at the start of a later block.
+	Drawing,
+	/// Drawn and voting.
+	Seated {
+		/// The members, with their votes.
+		committee: BoundedVec<(AccountId, Vote), MaxCommittee>,
+		/// Last block to commit a vote.
+		commit_until: BlockNumber,
+		/// Last block to reveal a vote; the round's count follows.
+		reveal_until: BlockNumber,
+	},
+}
+
 /// An open dispute over a proposed result.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -38,14 +58,34 @@ pub enum Vote {
 pub struct Dispute<AccountId, Balance, BlockNumber, MaxCommittee: Get<u32>> {
 	/// Who challenged, with the bond held from it; `None` for the chain's own audit.
 	pub challenger: Option<(AccountId, Balance)>,
-	/// The members drawn to re-execute, with their votes.
-	pub committee: BoundedVec<(AccountId, Vote), MaxCommittee>,
-	/// Stake locked from each member until the verdict; lost by members that do not reveal.
+	/// Stake locked from each member until its round is counted; lost by members that do not
+	/// reveal or that vote against the verdict.
 	pub vote_bond: Balance,
-	/// Last block to commit a vote.
-	pub commit_until: BlockNumber,
-	/// Last block to reveal a vote; the verdict follows.
-	pub reveal_until: BlockNumber,
+	/// 0 for the first jury; each tie or round without a revealed vote draws a larger one, up to
+	/// `DISPUTE_ROUNDS`.
+	pub round: u32,
+	/// This round's jury.
+	pub jury: Jury<AccountId, BlockNumber, MaxCommittee>,
+}
+
+impl<AccountId, Balance, BlockNumber: Copy, MaxCommittee: Get<u32>>
+	Dispute<AccountId, Balance, BlockNumber, MaxCommittee>
+{
+	/// The committee voting now; empty while the jury is being drawn.
+	pub fn committee(&self) -> &[(AccountId, Vote)] {
+		match &self.jury {
+			Jury::Drawing => &[],
+			Jury::Seated { committee, .. } => committee,
+		}
+	}
+
+	/// The last blocks to commit and to reveal, once the jury sits.
+	pub fn phases(&self) -> Option<(BlockNumber, BlockNumber)> {
+		match &self.jury {
+			Jury::Drawing => None,
+			Jury::Seated { commit_until, reveal_until, .. } => Some((*commit_until, *reveal_until)),
+		}
+	}
 }
 
 /// How a dispute ended.
@@ -66,7 +106,7 @@ pub enum DisputeOutcome {
 	ProviderWrong,
 	/// A majority found the result right: it settled normally; a challenger lost its bond.
 	ResultUpheld,
-	/// Too few revealed votes, or a tie: the result settled normally, a challenger got its bond
-	/// back, and members that did not reveal lost their vote bond.
+	/// No verdict after the last round (a tie, or nobody revealed): the result settled normally,
+	/// a challenger got its bond back, and members that did not reveal lost their vote bond.
 	NoQuorum,
 }

@@ -4,7 +4,8 @@
 //! token and a concurrency limit per model), and back every job they take with part of that
 //! stake. Stake leaves only through unbonding, which lasts `UnbondingPeriod` and never touches
 //! stake that backs an open job; a wrong or missing result is slashed from that backing. Each
-//! job's outcome moves the provider's reputation, which decays back to neutral over time.
+//! job's outcome moves the provider's reputation for that job's model (`Reputations`), which
+//! decays back to neutral over time.
 //!
 //! The jobs pallet uses this pallet through `ProviderCollateral` and `OfferBook`; the models
 //! pallet asks it whether a model is still offered (`ModelOffers`).
@@ -62,9 +63,11 @@ pub type OfferBookOf<T> = polkadot_sdk::frame_support::BoundedVec<
 	<T as Config>::MaxProvidersPerModel,
 >;
 
-/// The storage layout this code reads and writes.
+/// The storage layout this code reads and writes. Version 1: reputation is kept per model in
+/// `Reputations`, no longer one score in `ProviderInfo`. No network had launched on version 0,
+/// so there is no migration.
 const STORAGE_VERSION: polkadot_sdk::frame_support::traits::StorageVersion =
-	polkadot_sdk::frame_support::traits::StorageVersion::new(0);
+	polkadot_sdk::frame_support::traits::StorageVersion::new(1);
 
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
@@ -150,6 +153,19 @@ pub mod pallet {
 	pub type Providers<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>>;
 
+	/// Each provider's reputation per model, from the first outcome of a job for it; a model with
+	/// no entry stands at neutral. Kept across retracting and offering again, so a poor record is
+	/// not reset by re-offering.
+	#[pallet::storage]
+	pub type Reputations<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Identity,
+		ModelId,
+		Reputation<BlockNumberFor<T>>,
+	>;
+
 	/// The offer book: for each model, the providers offering it and their terms. One bounded
 	/// entry per model, so routing a job reads one item.
 	#[pallet::storage]
@@ -179,8 +195,13 @@ pub mod pallet {
 		OfferRetracted { provider: T::AccountId, model: ModelId },
 		/// Collateral backing a job was slashed and paid to `beneficiary`.
 		Slashed { provider: T::AccountId, amount: BalanceOf<T>, beneficiary: T::AccountId },
-		/// A job's outcome moved a provider's reputation.
-		ReputationChanged { provider: T::AccountId, outcome: JobOutcome, score: Perbill },
+		/// A job's outcome moved a provider's reputation for `model`.
+		ReputationChanged {
+			provider: T::AccountId,
+			model: ModelId,
+			outcome: JobOutcome,
+			score: Perbill,
+		},
 	}
 
 	#[pallet::error]
@@ -254,7 +275,6 @@ pub mod pallet {
 					locked: Zero::zero(),
 					unbonding: Default::default(),
 					offers: Default::default(),
-					reputation: Reputation::new(now),
 					registered_at: now,
 				},
 			);
@@ -496,12 +516,32 @@ impl<T: Config> Pallet<T> {
 		Offers::<T>::get(model)
 	}
 
-	/// `provider`'s reputation score now, after decay.
-	pub fn reputation_of(provider: &T::AccountId) -> Option<Perbill> {
+	/// `provider`'s reputation for `model` now, after decay; `None` for an unknown provider.
+	pub fn reputation_of(provider: &T::AccountId, model: &ModelId) -> Option<Perbill> {
 		use polkadot_sdk::frame_support::traits::Get;
+		if !Providers::<T>::contains_key(provider) {
+			return None;
+		}
 		let now = frame_system::Pallet::<T>::block_number();
-		Providers::<T>::get(provider)
-			.map(|info| info.reputation.score_at(now, T::ReputationHalfLife::get()))
+		Some(
+			Reputations::<T>::get(provider, model)
+				.map_or(Reputation::<BlockNumberFor<T>>::NEUTRAL, |r| {
+					r.score_at(now, T::ReputationHalfLife::get())
+				}),
+		)
+	}
+
+	/// `provider`'s lowest reputation over the models it offers (neutral with no offer): its
+	/// standing at a glance, as the runtime API reports it.
+	pub fn lowest_reputation(provider: &T::AccountId) -> Option<Perbill> {
+		let info = Providers::<T>::get(provider)?;
+		Some(
+			info.offers
+				.iter()
+				.filter_map(|model| Self::reputation_of(provider, model))
+				.min()
+				.unwrap_or(Reputation::<BlockNumberFor<T>>::NEUTRAL),
+		)
 	}
 }
 
@@ -510,8 +550,8 @@ impl<T: Config> OfferBook<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Offers::<T>::get(model).into_inner()
 	}
 
-	fn reputation(provider: &T::AccountId) -> Option<Perbill> {
-		Self::reputation_of(provider)
+	fn reputation(provider: &T::AccountId, model: &ModelId) -> Option<Perbill> {
+		Self::reputation_of(provider, model)
 	}
 }
 
@@ -584,22 +624,26 @@ impl<T: Config> ProviderCollateral<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		})
 	}
 
-	fn record_outcome(provider: &T::AccountId, outcome: JobOutcome) {
+	fn record_outcome(provider: &T::AccountId, model: &ModelId, outcome: JobOutcome) {
 		use polkadot_sdk::frame_support::traits::Get;
-		let now = frame_system::Pallet::<T>::block_number();
-		let score = Providers::<T>::mutate(provider, |entry| {
-			entry.as_mut().map(|info| {
-				info.reputation =
-					info.reputation.record(outcome, now, T::ReputationHalfLife::get());
-				info.reputation.score
-			})
-		});
-		if let Some(score) = score {
-			Self::deposit_event(Event::ReputationChanged {
-				provider: provider.clone(),
-				outcome,
-				score,
-			});
+		if !Providers::<T>::contains_key(provider) {
+			return;
 		}
+		let now = frame_system::Pallet::<T>::block_number();
+		let score = Reputations::<T>::mutate(provider, model, |entry| {
+			let reputation = entry.unwrap_or_else(|| Reputation::new(now)).record(
+				outcome,
+				now,
+				T::ReputationHalfLife::get(),
+			);
+			*entry = Some(reputation);
+			reputation.score
+		});
+		Self::deposit_event(Event::ReputationChanged {
+			provider: provider.clone(),
+			model: *model,
+			outcome,
+			score,
+		});
 	}
 }

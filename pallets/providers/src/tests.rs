@@ -3,7 +3,7 @@ use crate::{
 };
 use faithful_primitives::{
 	models::ModelOffers,
-	providers::{JobOutcome, Offer, ProviderCollateral, Reputation},
+	providers::{JobOutcome, Offer, ProviderCollateral},
 };
 use polkadot_sdk::{
 	frame_support::{
@@ -44,7 +44,6 @@ fn register_holds_the_stake_and_starts_neutral() {
 		assert_eq!(info.stake, 500);
 		assert_eq!(info.locked, 0);
 		assert!(info.unbonding.is_empty() && info.offers.is_empty());
-		assert_eq!(info.reputation, Reputation::new(1));
 		assert_eq!(held(ALICE), 500);
 		assert_eq!(Balances::balance(&ALICE), STARTING_BALANCE - 500);
 		System::assert_last_event(Event::ProviderRegistered { provider: ALICE, stake: 500 }.into());
@@ -424,22 +423,30 @@ fn slashing_takes_only_locked_collateral_and_pays_the_beneficiary() {
 }
 
 #[test]
-fn outcomes_move_reputation_and_emit_the_new_score() {
+fn outcomes_move_the_reputation_of_one_model_and_emit_the_new_score() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(ALICE, 500));
-		Providers::record_outcome(&ALICE, JobOutcome::LostDispute);
-		assert_eq!(Providers::reputation_of(&ALICE), Some(Perbill::from_parts(125_000_000)));
+		let (model, other) = (
+			polkadot_sdk::sp_core::H256::repeat_byte(1),
+			polkadot_sdk::sp_core::H256::repeat_byte(2),
+		);
+		Providers::record_outcome(&ALICE, &model, JobOutcome::LostDispute);
+		let lost = Some(Perbill::from_parts(125_000_000));
+		assert_eq!(Providers::reputation_of(&ALICE, &model), lost);
+		assert_eq!(Providers::reputation_of(&ALICE, &other), Some(Perbill::from_percent(50)));
 		System::assert_last_event(
 			Event::ReputationChanged {
 				provider: ALICE,
+				model,
 				outcome: JobOutcome::LostDispute,
 				score: Perbill::from_parts(125_000_000),
 			}
 			.into(),
 		);
 		System::set_block_number(1_001);
-		assert_eq!(Providers::reputation_of(&ALICE), Some(Perbill::from_parts(312_500_000)));
-		assert_eq!(Providers::reputation_of(&BOB), None);
+		let decayed = Some(Perbill::from_parts(312_500_000));
+		assert_eq!(Providers::reputation_of(&ALICE, &model), decayed);
+		assert_eq!(Providers::reputation_of(&BOB, &model), None);
 	});
 }
 

@@ -1,7 +1,7 @@
 //! The providers pallet's storage types.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use faithful_primitives::{models::ModelId, providers::Reputation};
+use faithful_primitives::models::ModelId;
 use polkadot_sdk::frame_support::{traits::Get, BoundedVec};
 use scale_info::TypeInfo;
 
@@ -48,8 +48,6 @@ pub struct ProviderInfo<
 	pub unbonding: BoundedVec<UnbondingChunk<Balance, BlockNumber>, MaxUnbondingChunks>,
 	/// The models this provider offers (offers themselves live in `Offers`).
 	pub offers: BoundedVec<ModelId, MaxOffersPerProvider>,
-	/// Track record, decaying towards neutral.
-	pub reputation: Reputation<BlockNumber>,
 	/// Block of registration.
 	pub registered_at: BlockNumber,
 }

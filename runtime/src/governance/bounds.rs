@@ -1,4 +1,5 @@
-//! Each governed parameter's bounds, checked before any value is set.
+//! Each governed parameter's bounds, and the joint rules of the set they form, checked before
+//! any value is set.
 
 use faithful_primitives::parameters::{self as p, OutOfBounds};
 
@@ -9,15 +10,53 @@ use crate::{
 
 /// Checks a parameter change against the parameter's bounds.
 pub trait ParameterBounds<Parameters> {
-	/// `Ok` when the change may be made; resetting a parameter to its default always may.
+	/// `Ok` when the change may be made: the value within its own bounds (a reset to the default
+	/// always is) and the resulting parameter set within the joint rules.
 	fn check(change: &Parameters) -> Result<(), OutOfBounds>;
 }
 
-/// The bounds in `faithful_primitives::parameters`, one per dynamic parameter.
+/// The bounds in `faithful_primitives::parameters`, one per dynamic parameter, and its joint
+/// rules over the parameter set a change leaves: `deters_lying` and `jury_is_odd`.
 pub struct MarketBounds;
 
 impl ParameterBounds<RuntimeParameters> for MarketBounds {
 	fn check(change: &RuntimeParameters) -> Result<(), OutOfBounds> {
+		Self::check_alone(change)?;
+		Self::check_jointly(change)
+	}
+}
+
+impl MarketBounds {
+	/// The parameter set as it would stand after `change`, for the parameters the joint rules
+	/// read (a reset takes the default).
+	fn check_jointly(change: &RuntimeParameters) -> Result<(), OutOfBounds> {
+		use jobs::Parameters as J;
+		use polkadot_sdk::frame_support::traits::Get;
+		let mut audit_rate = jobs::AuditRate::get();
+		let mut bond_multiple = jobs::BondMultiple::get();
+		let mut seats = jobs::CommitteeSeats::get();
+		match change {
+			RuntimeParameters::Jobs(J::AuditRate(_, value)) => {
+				audit_rate = value.unwrap_or(p::AUDIT_RATE)
+			}
+			RuntimeParameters::Jobs(J::BondMultiple(_, value)) => {
+				bond_multiple = value.unwrap_or(p::BOND_MULTIPLE)
+			}
+			RuntimeParameters::Jobs(J::CommitteeSeats(_, value)) => {
+				seats = value.unwrap_or(p::COMMITTEE_SEATS)
+			}
+			_ => {}
+		}
+		if !p::deters_lying(audit_rate, bond_multiple) {
+			return Err(OutOfBounds::LyingWouldPay);
+		}
+		if !p::jury_is_odd(seats) {
+			return Err(OutOfBounds::EvenJury);
+		}
+		Ok(())
+	}
+
+	fn check_alone(change: &RuntimeParameters) -> Result<(), OutOfBounds> {
 		use jobs::Parameters as J;
 		use providers::Parameters as P;
 		match change {

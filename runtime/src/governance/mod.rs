@@ -125,12 +125,18 @@ pub mod pallet {
 		BelowMinimum,
 		/// The value is above the parameter's maximum (`faithful_primitives::parameters`).
 		AboveMaximum,
+		/// With this value, the audit rate and the bond multiple no longer make lying a loss
+		/// (`faithful_primitives::parameters::deters_lying`).
+		LyingWouldPay,
+		/// Juries must have an odd number of seats, so a full jury always has a majority.
+		EvenJury,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Sets a market parameter (or resets it to its default with `None`) if the value is
-		/// within its bounds. What a referendum on the parameters track proposes.
+		/// within its bounds and the parameter set it leaves keeps the joint rules (lying never
+		/// pays; juries are odd). What a referendum on the parameters track proposes.
 		#[pallet::call_index(0)]
 		#[pallet::weight(
 			<T as pallet_parameters::Config>::WeightInfo::set_parameter()
@@ -148,6 +154,10 @@ pub mod pallet {
 				faithful_primitives::parameters::OutOfBounds::AboveMaximum => {
 					Error::<T>::AboveMaximum
 				}
+				faithful_primitives::parameters::OutOfBounds::LyingWouldPay => {
+					Error::<T>::LyingWouldPay
+				}
+				faithful_primitives::parameters::OutOfBounds::EvenJury => Error::<T>::EvenJury,
 			})?;
 			let checked: <T as Config>::RuntimeOrigin = Origin::BoundsChecked.into();
 			pallet_parameters::Pallet::<T>::set_parameter(checked.into(), key_value)

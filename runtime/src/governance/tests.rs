@@ -178,3 +178,63 @@ fn a_change_out_of_bounds_is_refused_whatever_the_origin() {
 		assert_eq!(current_window(), 50);
 	});
 }
+
+fn set(change: jobs::Parameters) -> polkadot_sdk::sp_runtime::DispatchResult {
+	super::Pallet::<Runtime>::set_parameter(RuntimeOrigin::root(), RuntimeParameters::Jobs(change))
+}
+
+/// Each parameter was bounded alone, so a bond multiple of 1 with a 20 % audit rate, or no
+/// audits at all, could be voted in: lying paid. A change is refused when the parameter set it
+/// leaves breaks the deterrence inequality (`faithful_primitives::parameters::deters_lying`).
+#[test]
+fn governance_cannot_vote_in_parameters_under_which_lying_pays() {
+	new_ext().execute_with(|| {
+		use polkadot_sdk::sp_runtime::Perbill;
+		assert_noop!(
+			set(jobs::Parameters::BondMultiple(jobs::BondMultiple, Some(1))),
+			Error::<Runtime>::LyingWouldPay
+		);
+		assert_noop!(
+			set(jobs::Parameters::AuditRate(jobs::AuditRate, Some(Perbill::zero()))),
+			Error::<Runtime>::LyingWouldPay
+		);
+		// Raising the audit rate first makes room for a lower bond multiple: the rule is joint.
+		assert_ok!(set(jobs::Parameters::AuditRate(
+			jobs::AuditRate,
+			Some(Perbill::from_percent(50))
+		)));
+		assert_ok!(set(jobs::Parameters::BondMultiple(jobs::BondMultiple, Some(3))));
+		assert_noop!(
+			set(jobs::Parameters::AuditRate(jobs::AuditRate, Some(Perbill::from_percent(20)))),
+			Error::<Runtime>::LyingWouldPay
+		);
+	});
+}
+
+/// Two seats made ties (and so no verdict) the likely end of any contested dispute.
+#[test]
+fn governance_cannot_vote_in_an_even_jury() {
+	new_ext().execute_with(|| {
+		assert_noop!(
+			set(jobs::Parameters::CommitteeSeats(jobs::CommitteeSeats, Some(2))),
+			Error::<Runtime>::EvenJury
+		);
+		assert_ok!(set(jobs::Parameters::CommitteeSeats(jobs::CommitteeSeats, Some(1))));
+	});
+}
+
+/// A commit phase of five blocks was shorter than a worker following finalized blocks needs to
+/// see its seat, re-execute and commit: honest voting became impossible.
+#[test]
+fn governance_cannot_make_the_vote_phases_too_short_for_honest_jurors() {
+	new_ext().execute_with(|| {
+		let floor = faithful_primitives::parameters::VOTE_PHASE_FLOOR;
+		for change in [
+			jobs::Parameters::CommitPhase(jobs::CommitPhase, Some(5)),
+			jobs::Parameters::RevealPhase(jobs::RevealPhase, Some(5)),
+		] {
+			assert_noop!(set(change), Error::<Runtime>::BelowMinimum);
+		}
+		assert_ok!(set(jobs::Parameters::CommitPhase(jobs::CommitPhase, Some(floor))));
+	});
+}

@@ -1,0 +1,316 @@
+//! Attacks on verification: audits and juries, each named after the attack it proves harmless.
+
+use crate::{mock::*, Disputes, JobStatus, Jobs as JobsStorage};
+use faithful_primitives::jobs::{vote_commitment, FinishReason, Verdict};
+use polkadot_sdk::{frame_support::assert_ok, sp_core::H256, sp_runtime::Perbill};
+
+const PRICE: u128 = 10;
+const STAKE: u128 = 10_000;
+
+fn status(job: u64) -> JobStatus<u64, u128, u64> {
+	JobsStorage::<Test>::get(job).unwrap().status
+}
+
+fn stake_of(who: u64) -> u128 {
+	pallet_providers::Providers::<Test>::get(who).map(|p| p.stake).unwrap_or(0)
+}
+
+fn free_of(who: u64) -> u128 {
+	use polkadot_sdk::frame_support::traits::fungible::Inspect;
+	Balances::balance(&who)
+}
+
+fn answer(job: u64, provider: u64) {
+	assert_ok!(Jobs::submit_result(
+		RuntimeOrigin::signed(provider),
+		job,
+		b"Paris".to_vec(),
+		(0..5).collect(),
+		FinishReason::Eos,
+		H256::repeat_byte(9),
+	));
+}
+
+/// P1 serves `MODEL` at `PRICE`; `jurors` offer it too dearly to be routed to.
+fn market(jurors: &[u64]) {
+	provider(P1, STAKE, PRICE, 64);
+	for p in jurors {
+		provider(*p, STAKE, 1_000, 4);
+	}
+}
+
+fn committee(job: u64) -> Vec<u64> {
+	let mut members: Vec<u64> = Disputes::<Test>::get(job)
+		.expect("disputed")
+		.committee()
+		.iter()
+		.map(|(who, _)| *who)
+		.collect();
+	members.sort();
+	members
+}
+
+fn salt(who: u64) -> [u8; 32] {
+	[who as u8; 32]
+}
+
+/// Each member commits and reveals its verdict (`None`: it stays silent) in the dispute's current
+/// round, and the round ends.
+fn vote(job: u64, verdicts: &[(u64, Option<Verdict>)]) {
+	for (who, verdict) in verdicts {
+		if let Some(verdict) = verdict {
+			let hash = vote_commitment(job, who, *verdict, &salt(*who));
+			assert_ok!(Jobs::commit_vote(RuntimeOrigin::signed(*who), job, hash));
+		}
+	}
+	let dispute = Disputes::<Test>::get(job).unwrap();
+	run_to(dispute.phases().unwrap().0 + 1);
+	for (who, verdict) in verdicts {
+		if let Some(verdict) = verdict {
+			assert_ok!(Jobs::reveal_vote(RuntimeOrigin::signed(*who), job, *verdict, salt(*who)));
+		}
+	}
+	run_to(dispute.phases().unwrap().1 + 1);
+}
+
+mod predictable_draws {
+	use super::*;
+
+	/// The liar recomputes the chain's audit draw from the randomness it can read when it signs
+	/// and lies only when the draw says "not audited". The draw must come from randomness that did
+	/// not exist yet, so its lies are audited at the configured rate all the same.
+	#[test]
+	fn a_liar_that_recomputes_the_audit_draw_before_answering_is_audited_at_the_rate() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4]);
+			AuditRate::set(Perbill::from_percent(20));
+			let (mut lies, mut audited) = (0u32, 0u32);
+			for _ in 0..100 {
+				let job = submit(8, PRICE);
+				let predicted = Jobs::is_audited(job, 1, AuditRate::get());
+				// A lie when the draw looks safe; an honest answer (not counted) otherwise.
+				answer(job, P1);
+				// Two blocks a job, so the mock's small queues never refuse a submission.
+				run_to(System::block_number() + 2);
+				if predicted {
+					continue;
+				}
+				lies += 1;
+				if Disputes::<Test>::get(job).is_some_and(|d| d.challenger.is_none()) {
+					audited += 1;
+				}
+			}
+			assert!(lies >= 60, "the liar told {lies} lies");
+			let rate = audited * 100 / lies;
+			assert!((10..=30).contains(&rate), "{audited} of {lies} lies audited");
+		});
+	}
+
+	/// The accomplice challenges only at a block whose committee draw, recomputed from the
+	/// randomness it can read, seats its friend alone. The committee must come from randomness
+	/// drawn after the challenge, so the friend sits no more often than its share of the seats.
+	#[test]
+	fn an_accomplice_that_times_its_challenge_does_not_choose_the_committee() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4]);
+			CommitteeSeats::set(1);
+			let friend = P2;
+			let (mut challenges, mut seated) = (0u32, 0u32);
+			for _ in 0..60 {
+				let job = submit(8, PRICE);
+				answer(job, P1);
+				let record = JobsStorage::<Test>::get(job).unwrap();
+				let until = System::block_number() + CHALLENGE_WINDOW;
+				while System::block_number() <= until {
+					if Jobs::draw_committee(job, &record, &P1, Some(&(P5, CHALLENGE_BOND)), 0)
+						== vec![friend]
+					{
+						assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+						challenges += 1;
+						run_to(System::block_number() + 1);
+						if committee(job) == vec![friend] {
+							seated += 1;
+						}
+						break;
+					}
+					run_to(System::block_number() + 1);
+				}
+			}
+			assert!(challenges >= 40, "the accomplice challenged {challenges} times");
+			let share = seated * 100 / challenges;
+			assert!(share <= 50, "the friend sat alone on {seated} of {challenges} committees");
+		});
+	}
+}
+
+mod free_riding_juries {
+	use super::*;
+
+	/// Voting `Valid` without re-executing was free: a revealed vote got its bond back whatever
+	/// it said. A juror on the losing side of a verdict now loses its vote bond.
+	#[test]
+	fn a_juror_that_votes_valid_on_a_lie_loses_its_vote_bond() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4]);
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			assert_eq!(committee(job), vec![P2, P3, P4]);
+			vote(
+				job,
+				&[
+					(P2, Some(Verdict::Valid)),
+					(P3, Some(Verdict::Invalid)),
+					(P4, Some(Verdict::Invalid)),
+				],
+			);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }));
+			assert_eq!(stake_of(P2), STAKE - VOTE_BOND, "the free rider lost its bond");
+			assert_eq!(stake_of(P3), STAKE, "the majority keeps its bond");
+			assert!(
+				free_of(P3) > PROVIDER_BALANCE - STAKE && free_of(P4) > PROVIDER_BALANCE - STAKE,
+				"and is rewarded"
+			);
+			assert_eq!(locked_of(P2), 0);
+		});
+	}
+
+	/// Seats went one per offer: a cartel that split its stake over many minimum-stake accounts
+	/// outnumbered an honest provider with more stake than all of them. Seats now follow stake,
+	/// so splitting buys nothing.
+	#[test]
+	fn sybil_offers_win_seats_by_their_stake_not_by_their_number() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 64);
+			// The honest juror holds four times the cartel's stake; the cartel splits its own over
+			// three accounts at the minimum.
+			provider(P2, 1_200, 1_000, 64);
+			for sybil in [P3, P4, P6] {
+				provider(sybil, 100, 1_000, 64);
+			}
+			CommitteeSeats::set(1);
+			let (mut disputes, mut sybil_seats) = (0u32, 0u32);
+			for _ in 0..60 {
+				let job = submit(1, PRICE);
+				answer_tokens(job, P1, 1);
+				assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+				run_to(System::block_number() + 1);
+				disputes += 1;
+				if committee(job) != vec![P2] {
+					sybil_seats += 1;
+				}
+				let dispute = Disputes::<Test>::get(job).unwrap();
+				run_to(dispute.phases().unwrap().1 + 1);
+			}
+			let share = sybil_seats * 100 / disputes;
+			assert!(share <= 40, "the cartel (20 % of the stake) sat on {share} % of committees");
+		});
+	}
+
+	fn answer_tokens(job: u64, provider: u64, tokens: u32) {
+		assert_ok!(Jobs::submit_result(
+			RuntimeOrigin::signed(provider),
+			job,
+			b"P".to_vec(),
+			(0..tokens).collect(),
+			FinishReason::Eos,
+			H256::repeat_byte(9),
+		));
+	}
+}
+
+mod verdicts_without_majority {
+	use super::*;
+
+	/// One lazy `Valid` against one honest `Invalid` (the third juror silent) was a tie, so
+	/// `NoQuorum`, and the liar was paid. A tie now escalates to a larger round.
+	#[test]
+	fn a_tie_escalates_to_a_larger_round_instead_of_paying_the_liar() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4, P6, P7]);
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			let first = committee(job);
+			assert_eq!(first.len(), 3);
+			let verdicts: Vec<_> = first
+				.iter()
+				.zip([Some(Verdict::Valid), Some(Verdict::Invalid), None])
+				.map(|(who, verdict)| (*who, verdict))
+				.collect();
+			vote(job, &verdicts);
+			assert!(matches!(status(job), JobStatus::Disputed { .. }), "the tie escalated");
+			run_to(System::block_number() + 1);
+			let second = committee(job);
+			assert_eq!(second.len(), 5, "the second round seats every eligible juror");
+			let honest: Vec<_> = second.iter().map(|who| (*who, Some(Verdict::Invalid))).collect();
+			vote(job, &honest);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }));
+		});
+	}
+
+	/// Two jurors offline and the third honest: fewer than half revealed, so `NoQuorum`, and the
+	/// liar was paid. The revealed votes decide, and the silent jurors lose their bonds.
+	#[test]
+	fn a_lone_honest_revealer_decides_when_the_others_stay_silent() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4]);
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			vote(job, &[(P2, Some(Verdict::Invalid)), (P3, None), (P4, None)]);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }));
+			assert_eq!(stake_of(P3), STAKE - VOTE_BOND);
+			assert_eq!(stake_of(P4), STAKE - VOTE_BOND);
+		});
+	}
+}
+
+mod reputation_pumping {
+	use super::*;
+
+	/// A provider routing one-token jobs at one planck to itself paid a protocol fee that rounds
+	/// to nothing, and rose from 50 % to 99 % in about sixty jobs. Only jobs that paid the
+	/// treasury a fee earn reputation.
+	#[test]
+	fn self_routed_jobs_that_pay_no_fee_earn_no_reputation() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, 1, 64);
+			let start = Providers::reputation_of(&P1, &MODEL).unwrap();
+			for _ in 0..61 {
+				let job = submit(1, 1);
+				assert_ok!(Jobs::submit_result(
+					RuntimeOrigin::signed(P1),
+					job,
+					b"P".to_vec(),
+					vec![0],
+					FinishReason::Eos,
+					H256::repeat_byte(9),
+				));
+				run_to(System::block_number() + CHALLENGE_WINDOW + 2);
+				assert!(matches!(status(job), JobStatus::Finalized { .. }));
+			}
+			assert_eq!(Providers::reputation_of(&P1, &MODEL).unwrap(), start);
+		});
+	}
+
+	/// One score across models let a record earned on a cheap model route dear jobs of another.
+	#[test]
+	fn reputation_earned_on_one_model_does_not_carry_to_another() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 64);
+			for _ in 0..20 {
+				let job = submit(8, PRICE);
+				answer(job, P1);
+				run_to(System::block_number() + CHALLENGE_WINDOW + 2);
+				assert!(matches!(status(job), JobStatus::Finalized { .. }));
+			}
+			let neutral = faithful_primitives::providers::Reputation::<u64>::NEUTRAL;
+			assert!(Providers::reputation_of(&P1, &MODEL).unwrap() > neutral);
+			assert_eq!(Providers::reputation_of(&P1, &OTHER_MODEL).unwrap(), neutral);
+		});
+	}
+}
