@@ -273,8 +273,9 @@ impl pallet_jobs::Config for Runtime {
 	type MinJobCollateral = ConstU128<{ faithful_primitives::parameters::MIN_JOB_COLLATERAL }>;
 	type ChallengeBond = dynamic_params::jobs::ChallengeBond;
 	type AuditRate = dynamic_params::jobs::AuditRate;
-	// Three seats in a first round, up to seven when a round ends without a majority.
-	type CommitteeSize = ConstU32<7>;
+	// Three seats in a first round; up to fifteen in the last, after a round without a majority
+	// or an appeal.
+	type CommitteeSize = ConstU32<15>;
 	type CommitteeSeats = dynamic_params::jobs::CommitteeSeats;
 	type PromptLimit = dynamic_params::jobs::PromptLimit;
 	type OutputTokenLimit = dynamic_params::jobs::OutputTokenLimit;

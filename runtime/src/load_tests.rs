@@ -77,10 +77,13 @@ fn the_fees_of_a_job_pay_for_the_queue_work_it_causes() {
 fn the_heaviest_settlement_block_leaves_transactions_their_share() {
 	let db = <Runtime as frame_system::Config>::DbWeight::get();
 	let budget = <Runtime as pallet_jobs::Config>::MaxSettlementsPerBlock::get();
-	// Every job settled is a slashing verdict, after reading one more queue than the budget.
+	// Every job settled concludes a last round of the largest jury with a slash, and is charged a
+	// jury's draw too, after reading one more queue than the budget.
 	let keys = u64::from(2 * budget + 1);
+	let per_dispute = pallet_jobs::Pallet::<Runtime>::resolve_weight()
+		.saturating_add(pallet_jobs::Pallet::<Runtime>::draw_weight());
 	let worst = JobsWeights::on_initialize(budget + 1, budget)
-		.saturating_add(JobsWeights::resolve_dispute().saturating_mul(budget.into()))
+		.saturating_add(per_dispute.saturating_mul(budget.into()))
 		.saturating_add(db.reads_writes(keys, keys));
 	let block = RuntimeBlockWeights::get();
 	let normal = block.get(DispatchClass::Normal).max_total.expect("a normal limit");

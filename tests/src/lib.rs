@@ -569,22 +569,44 @@ impl Drop for Worker {
 	}
 }
 
-/// Sets one of the `Jobs` dynamic parameters through `Sudo` (dev chains have Alice as sudo).
+/// Sets one of the `Jobs` dynamic parameters through `Sudo` (dev chains have Alice as sudo), and
+/// fails when the runtime refuses the value: `Sudo.sudo` itself succeeds either way, reporting
+/// the inner call's result in its `Sudid` event.
 pub async fn set_jobs_parameter(
 	api: &OnlineClient<PolkadotConfig>,
 	name: &str,
 	value: u128,
 ) -> Result<()> {
 	let alice = subxt_signer::sr25519::dev::alice();
-	submit(
-		api,
-		&alice,
-		"Sudo",
-		"sudo",
-		(set_parameter("Jobs", name, dynamic::Value::u128(value)),),
-	)
-	.await?;
-	Ok(())
+	let change = (set_parameter("Jobs", name, dynamic::Value::u128(value)),);
+	let payload = dynamic::transaction("Sudo", "sudo", change);
+	let events = api
+		.at_current_block()
+		.await?
+		.transactions()
+		.sign_and_submit_then_watch_default(&payload, &alice)
+		.await?
+		.wait_for_finalized_success()
+		.await?;
+	for event in events.iter() {
+		let event = event?;
+		if event.pallet_name() == "Sudo" && event.event_name() == "Sudid" {
+			let Sudid { sudo_result } = event.decode_fields_unchecked_as::<Sudid>()?;
+			return match sudo_result.value {
+				subxt::ext::scale_value::ValueDef::Variant(ref variant) if variant.name == "Ok" => {
+					Ok(())
+				}
+				_ => bail!("setting Jobs.{name} to {value} was refused: {sudo_result}"),
+			};
+		}
+	}
+	bail!("Sudo.sudo reported no result")
+}
+
+#[derive(subxt::ext::scale_decode::DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+struct Sudid {
+	sudo_result: subxt::ext::scale_value::Value,
 }
 
 /// Transaction fees `who` paid in finalized blocks `blocks`, from `TransactionFeePaid` events.

@@ -4,7 +4,7 @@
 use std::{str::FromStr, time::Duration};
 
 use anyhow::{bail, Result};
-use faithful_primitives::currency::FTH;
+use faithful_primitives::{currency::FTH, parameters::VOTE_BOND};
 use faithful_tests::{
 	account_data, become_provider, follow_job, free_balance, model_id, set_jobs_parameter,
 	submit_greedy_job, transfer, wait_for_finalized, Node, NodeSpec, Worker, DEFAULT_MODEL_NAME,
@@ -29,13 +29,12 @@ fn amount(json: &Json) -> u128 {
 	json.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an amount: {json}"))
 }
 
-/// A dev chain with audits off, a 10-block challenge window and a 10-block result timeout, and
-/// Bob's worker serving the default model.
+/// A dev chain with a 10-block challenge window and a 10-block result timeout, and Bob's worker
+/// serving the default model (as its only provider until a test adds one, no audit can open).
 async fn market(dir: &std::path::Path) -> Result<(Node, OnlineClient<PolkadotConfig>, Worker)> {
 	let node = Node::start(NodeSpec::dev(&dir.join("node"))).await?;
 	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
 	let api = node.client().await?;
-	set_jobs_parameter(&api, "AuditRate", 0).await?;
 	set_jobs_parameter(&api, "ChallengeWindow", 10).await?;
 	set_jobs_parameter(&api, "ResultTimeout", 10).await?;
 	let mut bob = Worker::start(&node, "//Bob", &dir.join("bob"), &[])?;
@@ -175,8 +174,12 @@ async fn a_one_planck_offer_that_never_answers_does_not_stop_prompts_being_answe
 		timeouts += settled["attempts"].as_array().map(Vec::len).unwrap_or(1) - 1;
 	}
 	let lost = sinkhole_stake - stake(&api, sinkhole.public_key().0).await?;
-	// Each timeout slashes 10 % of the job's collateral, at least 1 FTH whatever the price.
-	assert_eq!(lost, timeouts as u128 * FTH / 10, "{timeouts} timeouts");
+	// Each timeout slashes 10 % of the job's collateral, at least 1 FTH whatever the price; and
+	// each jury seat it was drawn for (the chain's audits of Bob's answers) and left empty costs
+	// it a vote bond.
+	let slashed = timeouts as u128 * FTH / 10;
+	assert!(lost >= slashed, "{timeouts} timeouts, {lost} lost");
+	assert_eq!((lost - slashed) % VOTE_BOND, 0, "{timeouts} timeouts, {lost} lost");
 	Ok(())
 }
 

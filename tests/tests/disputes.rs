@@ -11,7 +11,8 @@ use faithful_primitives::{
 	parameters::{BOND_MULTIPLE, CHALLENGER_REWARD, MIN_JOB_COLLATERAL, VOTER_REWARD},
 };
 use faithful_tests::{
-	become_provider, free_balance, register_model, set_parameter, submit, wait_for, Node, NodeSpec,
+	become_provider, finalized_number, free_balance, register_model, set_jobs_parameter, submit,
+	wait_for, Node, NodeSpec,
 };
 use serde_json::Value as Json;
 use subxt::{dynamic::Value, rpcs::rpc_params};
@@ -20,7 +21,7 @@ use subxt_signer::sr25519::{dev, Keypair};
 const MODEL: [u8; 32] = [7u8; 32];
 const PRICE: u128 = 1_000_000;
 const MAX_TOKENS: u32 = 16;
-const COMMIT_PHASE: u32 = 6;
+const COMMIT_PHASE: u32 = faithful_primitives::parameters::VOTE_PHASE_FLOOR;
 
 fn salt(voter: &Keypair) -> [u8; 32] {
 	voter.public_key().0
@@ -46,17 +47,10 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 	let (alice, bob) = (dev::alice(), dev::bob());
 	let committee = [dev::charlie(), dev::dave(), dev::eve()];
 
-	let sudo = |name: &str, value: u128| (set_parameter("Jobs", name, Value::u128(value)),);
-	submit(&api, &alice, "Sudo", "sudo", sudo("AuditRate", 0)).await?;
-	submit(&api, &alice, "Sudo", "sudo", sudo("CommitPhase", COMMIT_PHASE.into())).await?;
-	submit(&api, &alice, "Sudo", "sudo", sudo("RevealPhase", 10)).await?;
+	set_jobs_parameter(&api, "CommitPhase", COMMIT_PHASE.into()).await?;
+	set_jobs_parameter(&api, "RevealPhase", COMMIT_PHASE.into()).await?;
 	register_model(&api, &alice, MODEL, "smollm2").await?;
 	become_provider(&api, &bob, MODEL, PRICE).await?;
-	// The committee offers the model too, above the job's price cap, so routing never picks
-	// them and they can judge.
-	for member in &committee {
-		become_provider(&api, member, MODEL, 1_000 * PRICE).await?;
-	}
 
 	let alice_before = free_balance(&api, alice.public_key().0).await?;
 	let mut fees = submit(
@@ -87,6 +81,15 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 		),
 	)
 	.await?;
+	// The chain's audit of the answer is drawn next block, while Bob is the model's only
+	// provider: with nobody to judge it, no audit opens. Only then does the committee offer the
+	// model, above the job's price cap, so routing never picks them and they can judge.
+	let chain = node.rpc().await?;
+	let answered_at = finalized_number(&chain).await?;
+	faithful_tests::wait_for_finalized(&chain, answered_at + 1, Duration::from_secs(30)).await?;
+	for member in &committee {
+		become_provider(&api, member, MODEL, 1_000 * PRICE).await?;
+	}
 	assert_eq!(job_state(&rpc).await?["status"]["state"], "proposed");
 
 	fees += submit(&api, &alice, "Jobs", "challenge", (0u64,)).await?;
@@ -119,7 +122,8 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 		*fee += submit(&api, member, "Jobs", "reveal_vote", (0u64, verdict, salt(member))).await?;
 	}
 
-	let settled = wait_for("the verdict", Duration::from_secs(60), || async {
+	// The first round's verdict stands once its appeal window (a commit phase) passes.
+	let settled = wait_for("the verdict", Duration::from_secs(120), || async {
 		let job = job_state(&rpc).await?;
 		Ok((job["status"]["state"] == "slashed").then_some(job))
 	})

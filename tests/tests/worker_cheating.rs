@@ -23,7 +23,6 @@ async fn a_worker_with_degraded_weights_is_audited_voted_down_and_slashed() -> R
 	let rpc = node.rpc().await?;
 	wait_for_finalized(&rpc, 1, Duration::from_secs(60)).await?;
 	let api = node.client().await?;
-	set_jobs_parameter(&api, "AuditRate", 0).await?;
 	set_jobs_parameter(&api, "ChallengeWindow", 60).await?;
 	set_jobs_parameter(&api, "CommitPhase", 20).await?;
 	set_jobs_parameter(&api, "RevealPhase", 20).await?;
@@ -81,7 +80,13 @@ async fn a_worker_with_degraded_weights_is_audited_voted_down_and_slashed() -> R
 	let bob_id = AccountId32(dev::bob().public_key().0).to_string();
 	assert_eq!(slashed["status"]["provider"], bob_id.as_str());
 	assert_ne!(slashed["status"]["slashed"], "0", "Bob lost collateral: {slashed}");
-	assert!(charlie.log().contains("challenging it"), "{}", charlie.log());
+	// Charlie's own audit challenges the answer, unless the chain's audit (drawn the block after
+	// the answer, with Charlie, Dave and Eve as the jury) took it first.
+	let charlie_log = charlie.log();
+	assert!(
+		charlie_log.contains("challenging it") || charlie_log.contains("drawn for the committee"),
+		"{charlie_log}"
+	);
 	for voter in [&dave, &eve] {
 		let log = voter.log();
 		let revealed_invalid =

@@ -26,7 +26,7 @@ async fn an_honest_worker_answers_paris_and_is_paid_for_its_tokens() -> Result<(
 	let rpc = node.rpc().await?;
 	wait_for_finalized(&rpc, 1, Duration::from_secs(60)).await?;
 	let api = node.client().await?;
-	set_jobs_parameter(&api, "AuditRate", 0).await?;
+	// Bob is the model's only provider, so no audit can open: nobody could judge it.
 	set_jobs_parameter(&api, "ChallengeWindow", 10).await?;
 
 	let mut bob = Worker::start(&node, "//Bob", &dir.path().join("bob"), &[])?;

@@ -16,7 +16,7 @@ async fn a_restarted_worker_resumes_its_job_without_a_double_submission() -> Res
 	let node = Node::start(NodeSpec::dev(&dir.path().join("node"))).await?;
 	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
 	let api = node.client().await?;
-	set_jobs_parameter(&api, "AuditRate", 0).await?;
+	// Bob is the model's only provider, so no audit can open: nobody could judge it.
 	set_jobs_parameter(&api, "ChallengeWindow", 10).await?;
 
 	let mut bob = Worker::start(&node, "//Bob", &dir.path().join("bob"), &[])?;

@@ -17,7 +17,8 @@ async fn a_job_whose_worker_dies_is_reassigned_and_completed() -> Result<()> {
 	let node = Node::start(NodeSpec::dev(&dir.path().join("node"))).await?;
 	wait_for_finalized(&node.rpc().await?, 1, Duration::from_secs(60)).await?;
 	let api = node.client().await?;
-	set_jobs_parameter(&api, "AuditRate", 0).await?;
+	// Audits stay on (no parameter set may turn them off): should the survivor's answer be
+	// audited, its jury is the dead worker, and the dispute ends without a verdict, later.
 	set_jobs_parameter(&api, "ChallengeWindow", 10).await?;
 	set_jobs_parameter(&api, "ResultTimeout", 15).await?;
 

@@ -70,7 +70,7 @@ fn challenged_job<T: Config>(owner: &T::AccountId) -> (JobId, alloc::vec::Vec<T:
 		.expect("disputed")
 		.committee()
 		.iter()
-		.map(|(who, _)| who.clone())
+		.map(|juror| juror.who.clone())
 		.collect();
 	(job, committee)
 }
@@ -219,13 +219,18 @@ mod benchmarks {
 		_(RawOrigin::Signed(voter), job, Verdict::Invalid, salt());
 	}
 
-	/// The costlier verdict: the provider is slashed to the challenger, every voter and the
-	/// treasury, and the user refunded.
+	/// The costlier count: a last round's, which concludes the dispute: the provider is slashed
+	/// to the challenger, every voter and the treasury, and the user refunded.
 	#[benchmark]
 	fn resolve_dispute() {
 		full_book::<T>();
 		let owner = user::<T>();
 		let (job, committee) = challenged_job::<T>(&owner);
+		Disputes::<T>::mutate(job, |dispute| {
+			if let Some(dispute) = dispute {
+				dispute.round = crate::DISPUTE_ROUNDS - 1;
+			}
+		});
 		for voter in &committee {
 			let commitment = vote_commitment(job, voter, Verdict::Invalid, &salt());
 			Pallet::<T>::do_commit_vote(voter.clone(), job, commitment).expect("a member commits");

@@ -14,13 +14,18 @@
 //! each eligible juror's free collateral, among the providers offering the job's model that are
 //! not a party to it and hold a `VoteBond` of free collateral: splitting stake over many
 //! accounts buys no seats. The first round seats `CommitteeSeats`; each later round seats up to
-//! `CommitteeSize`, drawn afresh from every eligible juror.
+//! `CommitteeSize`: every eligible juror.
 //!
-//! **Verdicts.** The revealed votes decide by strict majority. A member that does not reveal, or
-//! that reveals the verdict the majority rejected, loses its vote bond to the treasury. A tie
-//! (or a round in which nobody revealed) decides nothing: the revealed members get their bonds
-//! back and a larger jury is drawn, up to `DISPUTE_ROUNDS` rounds; only after the last does the
-//! result stand for want of a verdict (`NoQuorum`).
+//! **Verdicts.** The revealed votes decide by strict majority of weight, each juror's weight being
+//! its free collateral when drawn, so a cartel's votes count for its stake however it splits it.
+//! The first round's verdict stands unless someone appeals it within `CommitPhase` blocks,
+//! holding `ChallengeBond`; a first round without a majority (a tie, or nobody revealed) goes on
+//! by itself. The last round seats every eligible juror, up to `CommitteeSize`, and its count is
+//! final. When the dispute ends, every juror of every round that revealed the final verdict gets
+//! its bond back and a share of the rewards by weight; every other juror (the silent, and those
+//! who voted the other way) loses its vote bond to the treasury. An appellant the last round
+//! proves wrong loses its bond to those jurors. Only a last round without a majority leaves the
+//! result standing for want of a verdict (`NoQuorum`).
 
 use super::*;
 use faithful_primitives::{jobs::vote_commitment, providers::JobOutcome, routing::pick};
@@ -35,10 +40,10 @@ use polkadot_sdk::{
 	sp_core::H256,
 	sp_runtime::traits::{One, SaturatedConversion, Saturating, Zero},
 };
-use types::Jury;
+use types::{Committee, Juror, Jury};
 
-/// Rounds a dispute may take: the first jury, and one larger jury after a round without a
-/// verdict.
+/// Rounds a dispute may take: the first jury of `CommitteeSeats`, and the last of every eligible
+/// juror, drawn after a first round without a majority or an appeal of its verdict.
 pub const DISPUTE_ROUNDS: u32 = 2;
 
 impl<T: Config> Pallet<T> {
@@ -151,26 +156,33 @@ impl<T: Config> Pallet<T> {
 			commitment,
 			since: frame_system::Pallet::<T>::block_number(),
 		};
-		let dispute =
-			Dispute { challenger, vote_bond: T::VoteBond::get(), round: 0, jury: Jury::Drawing };
+		let dispute = Dispute {
+			challenger,
+			appeal: None,
+			vote_bond: T::VoteBond::get(),
+			round: 0,
+			earlier: Default::default(),
+			jury: Jury::Drawing,
+		};
 		Disputes::<T>::insert(job, dispute);
 		Jobs::<T>::insert(job, &record);
 		record
 	}
 
-	/// Draws the jury of `job`'s dispute for its current round, locks the members' vote bonds and
+	/// Draws the jury of `job`'s dispute for its current round, locks the jurors' vote bonds and
 	/// queues the round's count. With nobody eligible, the dispute ends at once without a verdict
-	/// and `false` is returned.
+	/// (an audit's first round is then not opened at all, and `false` is returned).
 	pub(crate) fn seat_jury(job: JobId, record: &mut JobOf<T>) -> bool {
 		let Some(mut dispute) = Disputes::<T>::get(job) else { return false };
 		let JobStatus::Disputed { provider, .. } = &record.status else { return false };
 		let now = frame_system::Pallet::<T>::block_number();
 		let members =
 			Self::draw_committee(job, record, provider, dispute.challenger.as_ref(), dispute.round);
-		let mut committee = BoundedVec::<_, T::CommitteeSize>::new();
-		for member in members {
-			if T::Collateral::lock_collateral(&member, dispute.vote_bond).is_ok()
-				&& committee.try_push((member, Vote::Pending)).is_err()
+		let mut committee = Committee::<T::AccountId, BalanceOf<T>, T::CommitteeSize>::new();
+		for who in members {
+			let weight = T::Collateral::free_collateral(&who);
+			if T::Collateral::lock_collateral(&who, dispute.vote_bond).is_ok()
+				&& committee.try_push(Juror { who, weight, vote: Vote::Pending }).is_err()
 			{
 				polkadot_sdk::frame_support::defensive!(
 					"`draw_committee` returns at most `CommitteeSize` members"
@@ -182,9 +194,7 @@ impl<T: Config> Pallet<T> {
 				return false;
 			}
 			Disputes::<T>::remove(job);
-			let outcome = DisputeOutcome::NoQuorum;
-			Self::deposit_event(Event::DisputeResolved { job, outcome, valid: 0, invalid: 0 });
-			Self::decide(job, record, dispute, outcome, &[]);
+			Self::conclude(job, record, dispute, None, (0, 0));
 			Jobs::<T>::insert(job, &*record);
 			return true;
 		}
@@ -194,7 +204,7 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::JobDisputed {
 			job,
 			challenger: dispute.challenger.as_ref().map(|(who, _)| who.clone()),
-			committee: committee.iter().map(|(who, _)| who.clone()).collect(),
+			committee: committee.iter().map(|juror| juror.who.clone()).collect(),
 			commit_until,
 			reveal_until,
 		});
@@ -203,10 +213,10 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
-	/// The jury of `round` as the chain would draw it now: `CommitteeSeats` members in the first
-	/// round and up to `CommitteeSize` after, drawn without replacement with odds proportional to
-	/// free collateral, from the providers of the job's model that are not a party to it and hold
-	/// `VoteBond` of free collateral.
+	/// The jury of `round` as the chain would draw it now: `CommitteeSeats` jurors in the first
+	/// round, every eligible juror (up to `CommitteeSize`) in the last, drawn without replacement
+	/// with odds proportional to free collateral, from the providers of the job's model that are
+	/// not a party to it and hold `VoteBond` of free collateral.
 	pub(crate) fn draw_committee(
 		job: JobId,
 		record: &JobOf<T>,
@@ -253,12 +263,12 @@ impl<T: Config> Pallet<T> {
 				return Err(Error::<T>::NotOnCommittee.into());
 			};
 			ensure!(now <= *commit_until, Error::<T>::CommitPhaseOver);
-			let (_, vote) = committee
+			let juror = committee
 				.iter_mut()
-				.find(|(member, _)| *member == voter)
+				.find(|juror| juror.who == voter)
 				.ok_or(Error::<T>::NotOnCommittee)?;
-			ensure!(*vote == Vote::Pending, Error::<T>::AlreadyVoted);
-			*vote = Vote::Committed(commitment);
+			ensure!(juror.vote == Vote::Pending, Error::<T>::AlreadyVoted);
+			juror.vote = Vote::Committed(commitment);
 			Ok::<_, DispatchError>(())
 		})?;
 		Self::deposit_event(Event::VoteCommitted { job, voter });
@@ -279,82 +289,179 @@ impl<T: Config> Pallet<T> {
 			};
 			ensure!(now > *commit_until, Error::<T>::RevealPhaseNotOpen);
 			ensure!(now <= *reveal_until, Error::<T>::RevealPhaseOver);
-			let (_, vote) = committee
+			let juror = committee
 				.iter_mut()
-				.find(|(member, _)| *member == voter)
+				.find(|juror| juror.who == voter)
 				.ok_or(Error::<T>::NotOnCommittee)?;
-			let Vote::Committed(commitment) = *vote else {
+			let Vote::Committed(commitment) = juror.vote else {
 				return Err(Error::<T>::NotCommitted.into());
 			};
 			ensure!(
 				vote_commitment(job, &voter, verdict, &salt) == commitment,
 				Error::<T>::CommitMismatch
 			);
-			*vote = Vote::Revealed(verdict);
+			juror.vote = Vote::Revealed(verdict);
 			Ok::<_, DispatchError>(())
 		})?;
 		Self::deposit_event(Event::VoteRevealed { job, voter, verdict });
 		Ok(())
 	}
 
-	/// Counts a round after its reveal phase. Members that did not reveal lose their vote bond.
-	/// A strict majority of the revealed votes decides: the minority loses its bonds, the majority
-	/// gets them back, and the provider is slashed or the result settles. Without a majority the
-	/// revealed members get their bonds back and a larger jury is drawn next block, or, after the
-	/// last round, the result stands (`NoQuorum`).
-	pub(crate) fn resolve(job: JobId, record: &mut JobOf<T>, mut dispute: DisputeOf<T>) {
-		let count = |wanted| {
-			dispute.committee().iter().filter(|(_, v)| *v == Vote::Revealed(wanted)).count() as u32
+	/// Appeals the first round's verdict during its appeal window, holding `ChallengeBond`: the
+	/// last round, every eligible juror, is drawn at the start of the next block. Anyone may; the
+	/// bond returns when the last round finds otherwise (or nothing) and is lost when it agrees.
+	pub(crate) fn do_appeal(appellant: T::AccountId, job: JobId) -> DispatchResult {
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut dispute = Disputes::<T>::get(job).ok_or(Error::<T>::NotDisputed)?;
+		let Jury::Decided { committee, verdict, appeal_until } =
+			core::mem::replace(&mut dispute.jury, Jury::Drawing)
+		else {
+			return Err(Error::<T>::NotAppealable.into());
 		};
-		let (valid, invalid) = (count(Verdict::Valid), count(Verdict::Invalid));
-		let majority_verdict = match valid.cmp(&invalid) {
+		ensure!(now <= appeal_until, Error::<T>::NotAppealable);
+		let bond = T::ChallengeBond::get();
+		T::Currency::hold(&HoldReason::ChallengeBond.into(), &appellant, bond)
+			.map_err(|_| Error::<T>::InsufficientBalance)?;
+		Self::unschedule(job, appeal_until);
+		Self::schedule(job, now);
+		dispute.appeal = Some((appellant.clone(), bond, verdict));
+		dispute.earlier = committee;
+		dispute.round = dispute.round.saturating_add(1);
+		Disputes::<T>::insert(job, dispute);
+		Self::deposit_event(Event::DisputeAppealed { job, appellant, verdict });
+		Ok(())
+	}
+
+	/// Counts a round after its reveal phase, by weight of the revealed votes. The first round's
+	/// majority stands unless appealed by the end of its appeal window (`CommitPhase` blocks); a
+	/// first round without a majority (a tie, or nobody revealed) draws the last round next block;
+	/// the last round's count is final.
+	pub(crate) fn resolve(job: JobId, record: &mut JobOf<T>, mut dispute: DisputeOf<T>) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let tally = |wanted| {
+			dispute
+				.committee()
+				.iter()
+				.filter(|j| j.vote == Vote::Revealed(wanted))
+				.fold((0u32, 0u128), |(heads, weight), j| {
+					(heads + 1, weight.saturating_add(j.weight.saturated_into()))
+				})
+		};
+		let ((valid, valid_weight), (invalid, invalid_weight)) =
+			(tally(Verdict::Valid), tally(Verdict::Invalid));
+		let verdict = match valid_weight.cmp(&invalid_weight) {
 			core::cmp::Ordering::Greater => Some(Verdict::Valid),
 			core::cmp::Ordering::Less => Some(Verdict::Invalid),
 			core::cmp::Ordering::Equal => None,
 		};
-		let last_round = dispute.round.saturating_add(1) >= DISPUTE_ROUNDS;
-		let mut majority = alloc::vec::Vec::new();
-		let mut revealed = alloc::vec::Vec::new();
-		for (member, vote) in dispute.committee().iter() {
-			let kept = match (vote, majority_verdict) {
-				(Vote::Revealed(verdict), Some(wanted)) if *verdict == wanted => {
-					majority.push(member.clone());
-					true
-				}
-				(Vote::Revealed(_), None) => {
-					revealed.push(member.clone());
-					true
-				}
-				(Vote::Revealed(_), Some(_)) | (Vote::Pending | Vote::Committed(_), _) => false,
-			};
-			if kept {
-				T::Collateral::release_collateral(member, dispute.vote_bond);
-			} else {
-				Self::forfeit_vote_bond(job, member, dispute.vote_bond);
-			}
+		if dispute.round.saturating_add(1) >= DISPUTE_ROUNDS {
+			return Self::conclude(job, record, dispute, verdict, (valid, invalid));
 		}
-		let outcome = match majority_verdict {
-			Some(Verdict::Invalid) => DisputeOutcome::ProviderWrong,
-			Some(Verdict::Valid) => DisputeOutcome::ResultUpheld,
-			None if last_round => DisputeOutcome::NoQuorum,
+		let Jury::Seated { committee, .. } = core::mem::replace(&mut dispute.jury, Jury::Drawing)
+		else {
+			return;
+		};
+		match verdict {
+			Some(verdict) => {
+				let appeal_until = now.saturating_add(T::CommitPhase::get());
+				Self::schedule(job, appeal_until);
+				Self::deposit_event(Event::RoundDecided {
+					job,
+					verdict,
+					valid,
+					invalid,
+					appeal_until,
+				});
+				dispute.jury = Jury::Decided { committee, verdict, appeal_until };
+			}
 			None => {
-				let now = frame_system::Pallet::<T>::block_number();
+				dispute.earlier = committee;
 				dispute.round = dispute.round.saturating_add(1);
-				dispute.jury = Jury::Drawing;
 				Self::deposit_event(Event::DisputeEscalated {
 					job,
 					round: dispute.round,
 					valid,
 					invalid,
 				});
-				Disputes::<T>::insert(job, dispute);
 				Self::schedule(job, now);
-				return;
 			}
+		}
+		Disputes::<T>::insert(job, dispute);
+	}
+
+	/// The first round's verdict after its appeal window passed unappealed.
+	pub(crate) fn stand(job: JobId, record: &mut JobOf<T>, dispute: DisputeOf<T>) {
+		let Jury::Decided { committee, verdict, .. } = &dispute.jury else { return };
+		let count = |wanted| committee.iter().filter(|j| j.vote == Vote::Revealed(wanted)).count();
+		let counts = (count(Verdict::Valid) as u32, count(Verdict::Invalid) as u32);
+		let verdict = *verdict;
+		Self::conclude(job, record, dispute, Some(verdict), counts);
+	}
+
+	/// Ends a dispute with its final `verdict` (`None`: no verdict after the last round).
+	/// Every juror of every round who revealed the verdict gets its bond back and a share of the
+	/// rewards by weight; every other juror loses its bond (with no verdict, only the silent do).
+	/// A wrong appellant's bond goes to those jurors, a right one's returns. Then the provider is
+	/// slashed, or the result settles.
+	fn conclude(
+		job: JobId,
+		record: &mut JobOf<T>,
+		dispute: DisputeOf<T>,
+		verdict: Option<Verdict>,
+		(valid, invalid): (u32, u32),
+	) {
+		let JobStatus::Disputed { provider, price_per_token, collateral, n_tokens, .. } =
+			record.status.clone()
+		else {
+			return;
+		};
+		let mut paid = alloc::vec::Vec::new();
+		for juror in dispute.earlier.iter().chain(dispute.committee()) {
+			let kept = match (juror.vote, verdict) {
+				(Vote::Revealed(vote), Some(verdict)) => vote == verdict,
+				(Vote::Revealed(_), None) => true,
+				(Vote::Pending | Vote::Committed(_), _) => false,
+			};
+			if kept {
+				T::Collateral::release_collateral(&juror.who, dispute.vote_bond);
+				paid.push((juror.who.clone(), juror.weight));
+			} else {
+				Self::forfeit_vote_bond(job, &juror.who, dispute.vote_bond);
+			}
+		}
+		if let Some((appellant, bond, appealed)) = &dispute.appeal {
+			if verdict == Some(*appealed) {
+				let shared = Self::share_bond(appellant, *bond, &paid);
+				Self::pay_bond(appellant, &T::Treasury::get(), bond.saturating_sub(shared));
+			} else {
+				Self::return_bond(appellant, *bond);
+			}
+		}
+		let outcome = match verdict {
+			Some(Verdict::Invalid) => DisputeOutcome::ProviderWrong,
+			Some(Verdict::Valid) => DisputeOutcome::ResultUpheld,
+			None => DisputeOutcome::NoQuorum,
 		};
 		Self::deposit_event(Event::DisputeResolved { job, outcome, valid, invalid });
-		let paid = if outcome == DisputeOutcome::NoQuorum { revealed } else { majority };
-		Self::decide(job, record, dispute, outcome, &paid);
+		match outcome {
+			DisputeOutcome::ProviderWrong => {
+				Self::slash_provider(job, record, &provider, collateral, &dispute, &paid);
+			}
+			DisputeOutcome::ResultUpheld => {
+				if let Some((challenger, bond)) = &dispute.challenger {
+					let to_voters = record.terms.bond_to_voters.mul_floor(*bond);
+					let shared = Self::share_bond(challenger, to_voters, &paid);
+					Self::pay_bond(challenger, &provider, bond.saturating_sub(shared));
+				}
+				Self::pay_out(job, record, &provider, price_per_token, collateral, n_tokens, &paid);
+			}
+			DisputeOutcome::NoQuorum => {
+				if let Some((challenger, bond)) = &dispute.challenger {
+					Self::return_bond(challenger, *bond);
+				}
+				Self::pay_out(job, record, &provider, price_per_token, collateral, n_tokens, &paid);
+			}
+		}
 	}
 
 	/// Takes `member`'s vote bond for the treasury.
@@ -364,65 +471,46 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::VoterPenalized { job, voter: member.clone(), slashed });
 	}
 
-	/// Carries out a dispute's final outcome; `voters` are the members paid for judging.
-	fn decide(
-		job: JobId,
-		record: &mut JobOf<T>,
-		dispute: DisputeOf<T>,
-		outcome: DisputeOutcome,
-		voters: &[T::AccountId],
-	) {
-		let JobStatus::Disputed { provider, price_per_token, collateral, n_tokens, .. } =
-			record.status.clone()
-		else {
-			return;
+	/// `amount` split among `voters` in proportion to their weights, rounded down.
+	pub(crate) fn shares(
+		amount: BalanceOf<T>,
+		voters: &[(T::AccountId, BalanceOf<T>)],
+	) -> alloc::vec::Vec<(T::AccountId, BalanceOf<T>)> {
+		use polkadot_sdk::sp_runtime::{
+			helpers_128bit::multiply_by_rational_with_rounding, Rounding,
 		};
-		match outcome {
-			DisputeOutcome::ProviderWrong => {
-				Self::slash_provider(job, record, &provider, collateral, &dispute, voters);
-			}
-			DisputeOutcome::ResultUpheld => {
-				if let Some((challenger, bond)) = &dispute.challenger {
-					let to_voters = record.terms.bond_to_voters.mul_floor(*bond);
-					let shared = Self::share_bond(challenger, to_voters, voters);
-					Self::pay_bond(challenger, &provider, bond.saturating_sub(shared));
-				}
-				Self::pay_out(
-					job,
-					record,
-					&provider,
-					price_per_token,
-					collateral,
-					n_tokens,
-					voters,
-				);
-			}
-			DisputeOutcome::NoQuorum => {
-				if let Some((challenger, bond)) = &dispute.challenger {
-					Self::return_bond(challenger, *bond);
-				}
-				Self::pay_out(
-					job,
-					record,
-					&provider,
-					price_per_token,
-					collateral,
-					n_tokens,
-					voters,
-				);
-			}
+		let total = voters
+			.iter()
+			.fold(0u128, |sum, (_, weight)| sum.saturating_add((*weight).saturated_into()));
+		if total == 0 {
+			return alloc::vec::Vec::new();
 		}
+		let amount: u128 = amount.saturated_into();
+		voters
+			.iter()
+			.map(|(who, weight)| {
+				let share = multiply_by_rational_with_rounding(
+					amount,
+					(*weight).saturated_into(),
+					total,
+					Rounding::Down,
+				)
+				.unwrap_or(0);
+				(who.clone(), share.saturated_into())
+			})
+			.collect()
 	}
 
 	/// Takes the whole job collateral from a lying provider: the challenger's reward, the
-	/// majority voters' reward, and the rest to the treasury; refunds the user in full.
+	/// majority voters' reward (by weight), and the rest to the treasury; refunds the user in
+	/// full.
 	fn slash_provider(
 		job: JobId,
 		record: &mut JobOf<T>,
 		provider: &T::AccountId,
 		collateral: BalanceOf<T>,
 		dispute: &DisputeOf<T>,
-		majority: &[T::AccountId],
+		majority: &[(T::AccountId, BalanceOf<T>)],
 	) {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut slashed = BalanceOf::<T>::zero();
@@ -432,13 +520,10 @@ impl<T: Config> Pallet<T> {
 			slashed = slashed
 				.saturating_add(T::Collateral::slash_collateral(provider, reward, challenger));
 		}
-		if !majority.is_empty() {
-			let each =
-				record.terms.voter_reward.mul_floor(collateral) / (majority.len() as u32).into();
-			for voter in majority {
-				slashed =
-					slashed.saturating_add(T::Collateral::slash_collateral(provider, each, voter));
-			}
+		let reward = record.terms.voter_reward.mul_floor(collateral);
+		for (voter, share) in Self::shares(reward, majority) {
+			slashed =
+				slashed.saturating_add(T::Collateral::slash_collateral(provider, share, &voter));
 		}
 		slashed = slashed.saturating_add(T::Collateral::slash_collateral(
 			provider,
@@ -472,20 +557,18 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Pays `amount` of a wrong challenger's bond to the majority voters in equal parts; returns
-	/// what moved.
+	/// Pays `amount` of a held bond to `voters` by weight; returns what moved.
 	fn share_bond(
 		challenger: &T::AccountId,
 		amount: BalanceOf<T>,
-		voters: &[T::AccountId],
+		voters: &[(T::AccountId, BalanceOf<T>)],
 	) -> BalanceOf<T> {
-		if voters.is_empty() {
-			return Zero::zero();
-		}
-		let each = amount / (voters.len() as u32).into();
-		voters.iter().fold(Zero::zero(), |moved: BalanceOf<T>, voter| {
-			moved.saturating_add(Self::pay_bond(challenger, voter, each))
-		})
+		Self::shares(amount, voters).into_iter().fold(
+			Zero::zero(),
+			|moved: BalanceOf<T>, (voter, share)| {
+				moved.saturating_add(Self::pay_bond(challenger, &voter, share))
+			},
+		)
 	}
 
 	/// Moves `amount` of `challenger`'s held bond to `to`; returns what moved. Forced, like escrow:

@@ -38,6 +38,8 @@ mod mock;
 mod routing;
 mod settlement;
 #[cfg(test)]
+mod simulation;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_adversaries;
@@ -49,7 +51,7 @@ pub mod types;
 pub mod weights;
 
 pub use dispute::DISPUTE_ROUNDS;
-pub use types::{Dispute, DisputeOutcome, Jury, Vote};
+pub use types::{Dispute, DisputeOutcome, Juror, Jury, Vote};
 pub use weights::WeightInfo;
 
 use faithful_primitives::{
@@ -355,9 +357,20 @@ pub mod pallet {
 		VoterPenalized { job: JobId, voter: T::AccountId, slashed: BalanceOf<T> },
 		/// A dispute ended with `valid` and `invalid` revealed votes.
 		DisputeResolved { job: JobId, outcome: DisputeOutcome, valid: u32, invalid: u32 },
-		/// A round ended without a majority (`valid` = `invalid`); a larger jury for `round` is
-		/// drawn at the start of a later block.
+		/// A round ended without a majority (equal weights for and against); a larger jury for
+		/// `round` is drawn at the start of a later block.
 		DisputeEscalated { job: JobId, round: u32, valid: u32, invalid: u32 },
+		/// The first round found `verdict` by weight; it stands unless appealed by
+		/// `appeal_until`.
+		RoundDecided {
+			job: JobId,
+			verdict: Verdict,
+			valid: u32,
+			invalid: u32,
+			appeal_until: BlockNumberFor<T>,
+		},
+		/// `appellant` appealed the first round's `verdict`; the last round is drawn next block.
+		DisputeAppealed { job: JobId, appellant: T::AccountId, verdict: Verdict },
 		/// The provider's result was found wrong: `slashed` of its collateral was taken and the
 		/// user got `refunded` back.
 		ProviderSlashed {
@@ -447,6 +460,9 @@ pub mod pallet {
 		/// The job waits for a draw (an audit or a jury) the chain makes at the start of a block,
 		/// from randomness nobody has yet; nobody can make it sooner.
 		DrawPending,
+		/// The dispute has no verdict open to appeal (none yet, the last round's, or its appeal
+		/// window is over).
+		NotAppealable,
 	}
 
 	#[pallet::hooks]
@@ -534,6 +550,16 @@ pub mod pallet {
 			Self::do_commit_vote(voter, job, commitment)
 		}
 
+		/// Appeals the first round's verdict on `job` in its appeal window, holding
+		/// `ChallengeBond`; the last round (every eligible juror) is drawn next block. The bond
+		/// returns unless the last round finds the same verdict.
+		#[pallet::call_index(6)]
+		#[pallet::weight(Pallet::<T>::appeal_weight())]
+		pub fn appeal(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let appellant = ensure_signed(origin)?;
+			Self::do_appeal(appellant, job)
+		}
+
 		/// Reveals a committed vote during the reveal phase; refused unless `verdict` and `salt`
 		/// hash to the commitment.
 		#[pallet::call_index(5)]
@@ -571,6 +597,11 @@ impl<T: Config> Pallet<T> {
 		tokens: u32,
 	) -> polkadot_sdk::frame_support::weights::Weight {
 		T::WeightInfo::submit_result(text, tokens).saturating_add(T::WeightInfo::challenge())
+	}
+
+	/// What `appeal` costs: the call and the last round's draw it queues (`draw_weight`).
+	pub(crate) fn appeal_weight() -> polkadot_sdk::frame_support::weights::Weight {
+		Self::draw_weight()
 	}
 
 	/// The governed limits, never above the storage bounds whatever the runtime supplies.
@@ -673,6 +704,9 @@ impl<T: Config> Pallet<T> {
 				(JobStatus::Disputed { .. }, Some(Jury::Seated { reveal_until, .. })) => {
 					(*reveal_until, true)
 				}
+				(JobStatus::Disputed { .. }, Some(Jury::Decided { appeal_until, .. })) => {
+					(*appeal_until, true)
+				}
 				(JobStatus::Disputed { .. }, _) => (now, false),
 				(status, _) => {
 					let ended = *status.ended_at().ok_or("a job is open or ended")?;
@@ -699,14 +733,17 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		let mut bonds = BTreeMap::<T::AccountId, BalanceOf<T>>::new();
-		for (challenger, bond) in Disputes::<T>::iter_values().filter_map(|d| d.challenger) {
-			let held = bonds.entry(challenger).or_insert_with(Zero::zero);
-			*held = held.saturating_add(bond);
+		for dispute in Disputes::<T>::iter_values() {
+			let appeal = dispute.appeal.map(|(who, bond, _)| (who, bond));
+			for (who, bond) in dispute.challenger.into_iter().chain(appeal) {
+				let held = bonds.entry(who).or_insert_with(Zero::zero);
+				*held = held.saturating_add(bond);
+			}
 		}
 		for (who, open) in bonds {
 			ensure!(
 				T::Currency::balance_on_hold(&HoldReason::ChallengeBond.into(), &who) == open,
-				"a challenger's bond hold is the bonds of its open disputes"
+				"a bond hold is the challenge and appeal bonds of open disputes"
 			);
 		}
 		ensure!(

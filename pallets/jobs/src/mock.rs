@@ -192,7 +192,7 @@ impl pallet_jobs::Config for Test {
 	type MinJobCollateral = polkadot_sdk::frame_support::traits::ConstU128<MIN_JOB_COLLATERAL>;
 	type ChallengeBond = polkadot_sdk::frame_support::traits::ConstU128<CHALLENGE_BOND>;
 	type AuditRate = AuditRate;
-	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<5>;
+	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<8>;
 	type CommitteeSeats = CommitteeSeats;
 	type PromptLimit = PromptLimit;
 	type OutputTokenLimit = OutputTokenLimit;

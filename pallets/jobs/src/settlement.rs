@@ -225,6 +225,11 @@ impl<T: Config> Pallet<T> {
 			{
 				reveal_until
 			}
+			(JobStatus::Disputed { .. }, Some(Jury::Decided { appeal_until, .. }), _)
+				if now > appeal_until =>
+			{
+				appeal_until
+			}
 			(_, _, Some(retained_until)) if now > retained_until => retained_until,
 			_ => return Err(Error::<T>::NotOverdue.into()),
 		};
@@ -305,15 +310,27 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::on_initialize(queues_read, settled)
 			.saturating_add(T::DbWeight::get().reads_writes(keys, keys))
 			.saturating_add(Self::resolve_weight().saturating_mul(disputes.into()))
-			.saturating_add(T::WeightInfo::challenge().saturating_mul(draws.into()))
+			.saturating_add(Self::draw_weight().saturating_mul(draws.into()))
 	}
 
-	/// What counting a round costs. Measured with a committee of three; a later round seats up to
-	/// `CommitteeSize`, and the work grows with its members, so the measurement is scaled up to
-	/// it until `scripts/bench.sh` measures the largest jury.
-	pub(crate) fn resolve_weight() -> Weight {
-		let size = <T::CommitteeSize as Get<u32>>::get();
-		T::WeightInfo::resolve_dispute().saturating_mul(u64::from(size.div_ceil(3).max(1)))
+	/// What counting a round, or concluding a dispute, costs at most. `resolve_dispute` was
+	/// measured with three jurors; a dispute that reached its last round settles up to
+	/// `CommitteeSize` more, each one provider record read and written to release or slash its
+	/// bond and pay its share, charged at the database's rates until `scripts/bench.sh` measures
+	/// the largest jury.
+	pub fn resolve_weight() -> Weight {
+		let extra = u64::from(<T::CommitteeSize as Get<u32>>::get());
+		T::WeightInfo::resolve_dispute()
+			.saturating_add(T::DbWeight::get().reads_writes(2, 2).saturating_mul(extra))
+	}
+
+	/// What drawing a jury costs at most: `challenge` measured the draw of three seats over a full
+	/// offer book; a last round seats up to `CommitteeSize`, each seat one more lock of a provider
+	/// record.
+	pub fn draw_weight() -> Weight {
+		let extra = u64::from(<T::CommitteeSize as Get<u32>>::get());
+		T::WeightInfo::challenge()
+			.saturating_add(T::DbWeight::get().reads_writes(1, 1).saturating_mul(extra))
 	}
 
 	/// Handles a job taken from the queue of block `queued_at`: a deadline, an audit draw, a
@@ -360,6 +377,10 @@ impl<T: Config> Pallet<T> {
 					let Some(dispute) = Disputes::<T>::take(job) else { return false };
 					Self::resolve(job, &mut record, dispute);
 				}
+				Some(Jury::Decided { .. }) => {
+					let Some(dispute) = Disputes::<T>::take(job) else { return false };
+					Self::stand(job, &mut record, dispute);
+				}
 				None => return false,
 			},
 			JobStatus::Finalized { .. }
@@ -381,8 +402,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Pays `provider` for `n_tokens`, the protocol fee to the treasury, the verification fee to
-	/// the `verifiers` who re-executed the job (the treasury when none did), and the rest back to
-	/// the owner; frees the collateral and prunes prompt and output.
+	/// the `verifiers` who re-executed the job, by weight (the treasury when none did), and the
+	/// rest back to the owner; frees the collateral and prunes prompt and output.
 	pub(crate) fn pay_out(
 		job: JobId,
 		record: &mut JobOf<T>,
@@ -390,7 +411,7 @@ impl<T: Config> Pallet<T> {
 		price_per_token: BalanceOf<T>,
 		collateral: BalanceOf<T>,
 		n_tokens: u32,
-		verifiers: &[T::AccountId],
+		verifiers: &[(T::AccountId, BalanceOf<T>)],
 	) {
 		let now = frame_system::Pallet::<T>::block_number();
 		// n_tokens ≤ max_tokens and price ≤ cap, so the cost fits inside the escrow.
@@ -399,11 +420,8 @@ impl<T: Config> Pallet<T> {
 		let paid =
 			Self::pay_from_escrow(&record.owner, provider, cost.saturating_sub(protocol_fee));
 		let mut fees = BalanceOf::<T>::zero();
-		if !verifiers.is_empty() {
-			let each = record.verification_fee / (verifiers.len() as u32).into();
-			for verifier in verifiers {
-				fees = fees.saturating_add(Self::pay_from_escrow(&record.owner, verifier, each));
-			}
+		for (verifier, share) in Self::shares(record.verification_fee, verifiers) {
+			fees = fees.saturating_add(Self::pay_from_escrow(&record.owner, &verifier, share));
 		}
 		let to_treasury = protocol_fee.saturating_add(record.verification_fee.saturating_sub(fees));
 		fees = fees.saturating_add(Self::pay_from_escrow(

@@ -767,7 +767,10 @@ mod invariants {
 	/// (mostly `Invalid`), so both kinds of verdict and missing votes all occur.
 	fn cast(job: u64, seat: usize) -> polkadot_sdk::sp_runtime::DispatchResult {
 		let Some(dispute) = crate::Disputes::<Test>::get(job) else { return Ok(()) };
-		let Some((voter, _)) = dispute.committee().get(seat).cloned() else { return Ok(()) };
+		let Some(voter) = dispute.committee().get(seat).map(|juror| juror.who) else {
+			return Ok(());
+		};
+		let Some((commit_until, _)) = dispute.phases() else { return Ok(()) };
 		if voter == HONEST {
 			return Ok(());
 		}
@@ -778,7 +781,7 @@ mod invariants {
 		} else {
 			Verdict::Invalid
 		};
-		if System::block_number() <= dispute.phases().unwrap().0 {
+		if System::block_number() <= commit_until {
 			let hash = vote_commitment(job, &voter, verdict, &[7; 32]);
 			Jobs::commit_vote(RuntimeOrigin::signed(voter), job, hash)
 		} else {
@@ -804,17 +807,19 @@ mod invariants {
 		}
 		let disputes: Vec<_> = crate::Disputes::<Test>::iter().collect();
 		for (job, dispute) in disputes {
-			let Some((_, vote)) = dispute.committee().iter().find(|(who, _)| *who == HONEST) else {
+			let Some(vote) = dispute.committee().iter().find(|j| j.who == HONEST).map(|j| j.vote)
+			else {
 				continue;
 			};
+			let Some((commit_until, _)) = dispute.phases() else { continue };
 			let verdict = truth(job);
 			let now = System::block_number();
 			match vote {
-				crate::Vote::Pending if now <= dispute.phases().unwrap().0 => {
+				crate::Vote::Pending if now <= commit_until => {
 					let hash = vote_commitment(job, &HONEST, verdict, &[1; 32]);
 					assert_ok!(Jobs::commit_vote(RuntimeOrigin::signed(HONEST), job, hash));
 				}
-				crate::Vote::Committed(_) if now > dispute.phases().unwrap().0 => {
+				crate::Vote::Committed(_) if now > commit_until => {
 					assert_ok!(Jobs::reveal_vote(
 						RuntimeOrigin::signed(HONEST),
 						job,
@@ -870,8 +875,8 @@ mod invariants {
 				.sum();
 			let seats = disputes
 				.iter()
-				.filter(|d| d.committee().iter().any(|(member, _)| *member == p))
-				.count() as u128;
+				.map(|d| d.earlier.iter().chain(d.committee()).filter(|j| j.who == p).count())
+				.sum::<usize>() as u128;
 			assert_eq!(info.locked, backing + seats * VOTE_BOND, "provider {p}");
 		}
 		Jobs::do_try_state().expect("the jobs pallet's invariants hold");

@@ -83,7 +83,7 @@ mod frozen_payer {
 			lock_everything(P5);
 			run_to(System::block_number() + 1);
 			let dispute = crate::Disputes::<Test>::get(job).unwrap();
-			for (member, _) in dispute.committee().iter() {
+			for member in dispute.committee().iter().map(|juror| &juror.who) {
 				let hash = faithful_primitives::jobs::vote_commitment(
 					job,
 					member,
@@ -93,7 +93,7 @@ mod frozen_payer {
 				assert_ok!(Jobs::commit_vote(RuntimeOrigin::signed(*member), job, hash));
 			}
 			run_to(dispute.phases().unwrap().0 + 1);
-			for (member, _) in dispute.committee().iter() {
+			for member in dispute.committee().iter().map(|juror| &juror.who) {
 				assert_ok!(Jobs::reveal_vote(
 					RuntimeOrigin::signed(*member),
 					job,
@@ -103,6 +103,8 @@ mod frozen_payer {
 			}
 			let before = free(P5);
 			run_to(dispute.phases().unwrap().1 + 1);
+			// Nobody appeals the first round's verdict.
+			run_to(System::block_number() + COMMIT_PHASE + 1);
 			assert_eq!(Balances::balance_on_hold(&crate::HoldReason::ChallengeBond.into(), &P5), 0);
 			assert_eq!(free(P5), before, "the wrong challenger gets none of its bond back");
 		});

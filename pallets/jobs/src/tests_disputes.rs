@@ -66,7 +66,7 @@ fn challenge_by(who: u64, job: u64) {
 }
 
 fn committee(job: u64) -> Vec<u64> {
-	Disputes::<Test>::get(job).unwrap().committee().iter().map(|(who, _)| *who).collect()
+	Disputes::<Test>::get(job).unwrap().committee().iter().map(|juror| juror.who).collect()
 }
 
 fn commit(job: u64, who: u64, verdict: Verdict) {
@@ -78,8 +78,8 @@ fn reveal(job: u64, who: u64, verdict: Verdict) {
 	assert_ok!(Jobs::reveal_vote(RuntimeOrigin::signed(who), job, verdict, salt(who)));
 }
 
-/// Each member commits and reveals its verdict (`None`: it stays silent), then the verdict block
-/// passes.
+/// Each member commits and reveals its verdict (`None`: it stays silent), then the count passes
+/// and, if unappealed, the first round's verdict stands.
 fn vote(job: u64, verdicts: &[(u64, Option<Verdict>)]) {
 	for (who, verdict) in verdicts {
 		if let Some(verdict) = verdict {
@@ -94,6 +94,16 @@ fn vote(job: u64, verdicts: &[(u64, Option<Verdict>)]) {
 		}
 	}
 	run_to(dispute.phases().unwrap().1 + 1);
+	let_stand(job);
+}
+
+/// Lets a first round's verdict stand: its appeal window passes without an appeal.
+fn let_stand(job: u64) {
+	if let Some(crate::Jury::Decided { appeal_until, .. }) =
+		Disputes::<Test>::get(job).map(|dispute| dispute.jury)
+	{
+		run_to(appeal_until + 1);
+	}
 }
 
 #[test]
@@ -215,7 +225,12 @@ fn a_provider_found_wrong_is_slashed_and_the_user_refunded_in_full() {
 		}
 		assert_eq!(
 			status(job),
-			JobStatus::Slashed { provider: P1, slashed: COLLATERAL, refunded: ESCROW, at: 9 }
+			JobStatus::Slashed {
+				provider: P1,
+				slashed: COLLATERAL,
+				refunded: ESCROW,
+				at: 10 + COMMIT_PHASE,
+			}
 		);
 		assert!(Disputes::<Test>::get(job).is_none());
 		System::assert_has_event(
@@ -360,7 +375,7 @@ fn an_audited_result_is_judged_without_a_challenger() {
 		let dispute = Disputes::<Test>::get(job).expect("audited");
 		assert!(dispute.challenger.is_none());
 		assert_eq!(dispute.committee().len(), 3);
-		assert!(dispute.committee().iter().all(|(_, vote)| *vote == Vote::Pending));
+		assert!(dispute.committee().iter().all(|juror| juror.vote == Vote::Pending));
 		let treasury = free(TREASURY);
 		vote(
 			job,

@@ -2,7 +2,11 @@
 
 use crate::{mock::*, Disputes, JobStatus, Jobs as JobsStorage};
 use faithful_primitives::jobs::{vote_commitment, FinishReason, Verdict};
-use polkadot_sdk::{frame_support::assert_ok, sp_core::H256, sp_runtime::Perbill};
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok},
+	sp_core::H256,
+	sp_runtime::Perbill,
+};
 
 const PRICE: u128 = 10;
 const STAKE: u128 = 10_000;
@@ -44,7 +48,7 @@ fn committee(job: u64) -> Vec<u64> {
 		.expect("disputed")
 		.committee()
 		.iter()
-		.map(|(who, _)| *who)
+		.map(|juror| juror.who)
 		.collect();
 	members.sort();
 	members
@@ -55,8 +59,14 @@ fn salt(who: u64) -> [u8; 32] {
 }
 
 /// Each member commits and reveals its verdict (`None`: it stays silent) in the dispute's current
-/// round, and the round ends.
+/// round, the round is counted and, if unappealed, a first round's verdict stands.
 fn vote(job: u64, verdicts: &[(u64, Option<Verdict>)]) {
+	vote_round(job, verdicts);
+	let_stand(job);
+}
+
+/// As `vote`, but leaves a first round's verdict open to appeal.
+fn vote_round(job: u64, verdicts: &[(u64, Option<Verdict>)]) {
 	for (who, verdict) in verdicts {
 		if let Some(verdict) = verdict {
 			let hash = vote_commitment(job, who, *verdict, &salt(*who));
@@ -71,6 +81,15 @@ fn vote(job: u64, verdicts: &[(u64, Option<Verdict>)]) {
 		}
 	}
 	run_to(dispute.phases().unwrap().1 + 1);
+}
+
+/// Lets a first round's verdict stand: its appeal window passes without an appeal.
+fn let_stand(job: u64) {
+	if let Some(crate::Jury::Decided { appeal_until, .. }) =
+		Disputes::<Test>::get(job).map(|dispute| dispute.jury)
+	{
+		run_to(appeal_until + 1);
+	}
 }
 
 mod predictable_draws {
@@ -311,6 +330,114 @@ mod reputation_pumping {
 			let neutral = faithful_primitives::providers::Reputation::<u64>::NEUTRAL;
 			assert!(Providers::reputation_of(&P1, &MODEL).unwrap() > neutral);
 			assert_eq!(Providers::reputation_of(&P1, &OTHER_MODEL).unwrap(), neutral);
+		});
+	}
+}
+
+mod appeals {
+	use super::*;
+
+	fn bond_held(who: u64) -> u128 {
+		use polkadot_sdk::frame_support::traits::fungible::InspectHold;
+		Balances::balance_on_hold(&crate::HoldReason::ChallengeBond.into(), &who)
+	}
+
+	/// A cartel holding two of the first round's three seats upheld a lie, and that was final.
+	/// Now the honest juror appeals, every eligible juror sits in the last round, and the cartel,
+	/// two fifths of the stake, loses the verdict and a vote bond for each round it voted wrong.
+	#[test]
+	fn a_cartel_that_wins_the_first_round_loses_on_appeal_and_pays_for_it() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4, P6, P7]);
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			let first = committee(job);
+			let (cartel, honest) = ([first[0], first[1]], first[2]);
+			vote_round(
+				job,
+				&[
+					(cartel[0], Some(Verdict::Valid)),
+					(cartel[1], Some(Verdict::Valid)),
+					(honest, Some(Verdict::Invalid)),
+				],
+			);
+			assert!(matches!(
+				Disputes::<Test>::get(job).unwrap().jury,
+				crate::Jury::Decided { verdict: Verdict::Valid, .. }
+			));
+			assert_ok!(Jobs::appeal(RuntimeOrigin::signed(honest), job));
+			assert_eq!(bond_held(honest), CHALLENGE_BOND);
+			run_to(System::block_number() + 1);
+			let last = committee(job);
+			assert_eq!(last.len(), 5, "the last round seats every eligible juror");
+			let verdicts: Vec<_> = last
+				.iter()
+				.map(|who| {
+					let verdict =
+						if cartel.contains(who) { Verdict::Valid } else { Verdict::Invalid };
+					(*who, Some(verdict))
+				})
+				.collect();
+			vote(job, &verdicts);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }));
+			for member in cartel {
+				assert_eq!(stake_of(member), STAKE - 2 * VOTE_BOND, "a bond per wrong vote");
+			}
+			assert_eq!(stake_of(honest), STAKE);
+			assert_eq!(bond_held(honest), 0, "a right appeal gets its bond back");
+			assert_eq!(free_of(honest) > PROVIDER_BALANCE - STAKE, true, "and a reward");
+		});
+	}
+
+	/// Appealing a true verdict is not free: the last round agrees and the appellant's bond goes
+	/// to the jurors who found the truth.
+	#[test]
+	fn an_appeal_the_last_round_confirms_loses_its_bond() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4]);
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			let all: Vec<_> =
+				committee(job).iter().map(|who| (*who, Some(Verdict::Invalid))).collect();
+			vote_round(job, &all);
+			let before = free_of(P1);
+			assert_ok!(Jobs::appeal(RuntimeOrigin::signed(P1), job));
+			run_to(System::block_number() + 1);
+			let all: Vec<_> =
+				committee(job).iter().map(|who| (*who, Some(Verdict::Invalid))).collect();
+			vote(job, &all);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }));
+			assert_eq!(bond_held(P1), 0);
+			assert_eq!(free_of(P1), before - CHALLENGE_BOND, "the wrong appeal's bond is gone");
+		});
+	}
+
+	#[test]
+	fn only_a_first_rounds_verdict_in_its_window_can_be_appealed() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4]);
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			let appeal = || Jobs::appeal(RuntimeOrigin::signed(P5), job);
+			assert_noop!(appeal(), crate::Error::<Test>::NotDisputed);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			assert_noop!(appeal(), crate::Error::<Test>::NotAppealable);
+			run_to(System::block_number() + 1);
+			assert_noop!(appeal(), crate::Error::<Test>::NotAppealable);
+			let all: Vec<_> =
+				committee(job).iter().map(|who| (*who, Some(Verdict::Valid))).collect();
+			vote_round(job, &all);
+			let Some(crate::Jury::Decided { appeal_until, .. }) =
+				Disputes::<Test>::get(job).map(|d| d.jury)
+			else {
+				panic!("decided")
+			};
+			System::set_block_number(appeal_until + 1);
+			assert_noop!(appeal(), crate::Error::<Test>::NotAppealable);
 		});
 	}
 }
