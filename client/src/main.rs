@@ -435,13 +435,14 @@ async fn run(cli: Cli) -> Result<()> {
 				.ok_or_else(|| anyhow!("{who} is not a provider"))?;
 			print(cli.json, &provider, |p| {
 				format!(
-					"endpoint {}\nstake {} ({} backing jobs, {} unbonding)\nreputation {:.1} %\noffers {}",
+					"endpoint {}\nstake {} ({} backing jobs, {} unbonding)\nlowest reputation {:.1} %\noffers {}\nverifies {}",
 					p.endpoint,
 					format_fth(units(&p.stake)),
 					format_fth(units(&p.locked)),
 					format_fth(units(&p.unbonding)),
 					p.reputation_ppb as f64 / 1e7,
-					p.offers.len()
+					p.offers.len(),
+					p.verifies.len()
 				)
 			})
 		}

@@ -233,6 +233,7 @@ fn provider_view(summary: ProviderSummary<Balance>) -> ProviderView {
 		unbonding: amount(summary.unbonding),
 		reputation_ppb: summary.reputation.deconstruct(),
 		offers: summary.offers,
+		verifies: summary.verifies,
 	}
 }
 

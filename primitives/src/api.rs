@@ -36,6 +36,8 @@ pub struct ProviderSummary<Balance> {
 	/// Its lowest reputation now, after decay, over the models it offers (reputation is earned
 	/// per model).
 	pub reputation: Perbill,
+	/// Models it judges without serving them.
+	pub verifies: Vec<ModelId>,
 	/// Models it offers.
 	pub offers: Vec<ModelId>,
 }

@@ -135,6 +135,9 @@ pub trait OfferBook<AccountId, Balance> {
 	/// Every offer for `model`, one per provider, in a stable order.
 	fn offers(model: &crate::models::ModelId) -> alloc::vec::Vec<(AccountId, Offer<Balance>)>;
 
+	/// The staked accounts that judge `model`'s disputes without serving it, in a stable order.
+	fn verifiers(model: &crate::models::ModelId) -> alloc::vec::Vec<AccountId>;
+
 	/// `provider`'s reputation for `model` now, after decay; `None` for an unknown provider.
 	fn reputation(provider: &AccountId, model: &crate::models::ModelId) -> Option<Perbill>;
 }

@@ -149,6 +149,8 @@ pub struct ProviderView {
 	/// Parts per billion.
 	pub reputation_ppb: u32,
 	pub offers: Vec<ModelId>,
+	/// Models it judges without serving them.
+	pub verifies: Vec<ModelId>,
 }
 
 impl StatusView {

@@ -279,6 +279,7 @@ impl_runtime_apis! {
 				unbonding: info.unbonding.iter().map(|chunk| chunk.amount).sum(),
 				reputation: Providers::lowest_reputation(&who)?,
 				offers: info.offers.into_inner(),
+				verifies: info.verifies.into_inner(),
 			})
 		}
 	}

@@ -11,10 +11,11 @@
 //! reward. Either way it only re-rolls a draw once per block it authors, never sets it.
 //!
 //! **Juries follow stake.** Seats are drawn without replacement with probability proportional to
-//! each eligible juror's free collateral, among the providers offering the job's model that are
-//! not a party to it and hold a `VoteBond` of free collateral: splitting stake over many
-//! accounts buys no seats. The first round seats `CommitteeSeats`; each later round seats up to
-//! `CommitteeSize`: every eligible juror.
+//! each eligible juror's free collateral, among the providers offering or verifying the job's
+//! model (`Providers.verify`: staked, holding the file, taking no jobs) that are not a party to
+//! it and hold a `VoteBond` of free collateral: splitting stake over many accounts buys no
+//! seats. The first round seats `CommitteeSeats`; the last round up to `CommitteeSize`: every
+//! eligible juror.
 //!
 //! **Verdicts.** The revealed votes decide by strict majority of weight, each juror's weight being
 //! its free collateral when drawn, so a cartel's votes count for its stake however it splits it.
@@ -81,52 +82,22 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The audit draw of a result delivered in an earlier block: an audited result is disputed
-	/// with a jury drawn from the same fresh randomness; any other (or one nobody is eligible to
-	/// judge) waits for its window's end. Returns whether a jury was seated.
+	/// with a jury drawn from the same fresh randomness; any other, or one nobody is eligible to
+	/// judge (an audit nobody can carry out would only cut the challenge window short), waits for
+	/// its window's end. Returns whether a jury was seated.
 	pub(crate) fn draw_audit(job: JobId, record: JobOf<T>) -> bool {
-		let JobStatus::Proposed { challenge_until, .. } = record.status else { return false };
+		let JobStatus::Proposed { provider, challenge_until, .. } = &record.status else {
+			return false;
+		};
 		let attempt = record.attempts.len() as u32;
-		if !Self::is_audited(job, attempt, record.terms.audit_rate) {
-			Self::schedule(job, challenge_until);
+		let judged = Self::is_audited(job, attempt, record.terms.audit_rate)
+			&& !Self::draw_committee(job, &record, provider, None, 0).is_empty();
+		if !judged {
+			Self::schedule(job, *challenge_until);
 			return false;
 		}
 		let mut record = Self::dispute_opened(job, record, None);
-		let seated = Self::seat_jury(job, &mut record);
-		if !seated {
-			// An audit nobody can carry out would only cut the challenge window short.
-			Disputes::<T>::remove(job);
-			record.status = Self::proposed_again(&record.status, challenge_until);
-			Jobs::<T>::insert(job, record);
-			Self::schedule(job, challenge_until);
-		}
-		seated
-	}
-
-	/// `Disputed` back to the `Proposed` it came from.
-	fn proposed_again(
-		status: &JobStatusOf<T>,
-		challenge_until: BlockNumberFor<T>,
-	) -> JobStatusOf<T> {
-		match status.clone() {
-			JobStatus::Disputed {
-				provider,
-				price_per_token,
-				collateral,
-				n_tokens,
-				finish,
-				commitment,
-				..
-			} => JobStatus::Proposed {
-				provider,
-				price_per_token,
-				collateral,
-				n_tokens,
-				finish,
-				commitment,
-				challenge_until,
-			},
-			other => other,
-		}
+		Self::seat_jury(job, &mut record)
 	}
 
 	/// Moves a proposed `record` into `Disputed` with its jury still to be drawn, and stores both.
@@ -170,8 +141,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Draws the jury of `job`'s dispute for its current round, locks the jurors' vote bonds and
-	/// queues the round's count. With nobody eligible, the dispute ends at once without a verdict
-	/// (an audit's first round is then not opened at all, and `false` is returned).
+	/// queues the round's count. With nobody eligible, the dispute ends at once without a verdict.
+	/// Returns whether it drew (`false` only for a job with no open dispute).
 	pub(crate) fn seat_jury(job: JobId, record: &mut JobOf<T>) -> bool {
 		let Some(mut dispute) = Disputes::<T>::get(job) else { return false };
 		let JobStatus::Disputed { provider, .. } = &record.status else { return false };
@@ -190,9 +161,6 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if committee.is_empty() {
-			if dispute.round == 0 && dispute.challenger.is_none() {
-				return false;
-			}
 			Disputes::<T>::remove(job);
 			Self::conclude(job, record, dispute, None, (0, 0));
 			Jobs::<T>::insert(job, &*record);
@@ -215,8 +183,8 @@ impl<T: Config> Pallet<T> {
 
 	/// The jury of `round` as the chain would draw it now: `CommitteeSeats` jurors in the first
 	/// round, every eligible juror (up to `CommitteeSize`) in the last, drawn without replacement
-	/// with odds proportional to free collateral, from the providers of the job's model that are
-	/// not a party to it and hold `VoteBond` of free collateral.
+	/// with odds proportional to free collateral, from the providers offering or verifying the
+	/// job's model that are not a party to it and hold `VoteBond` of free collateral.
 	pub(crate) fn draw_committee(
 		job: JobId,
 		record: &JobOf<T>,
@@ -225,10 +193,13 @@ impl<T: Config> Pallet<T> {
 		round: u32,
 	) -> alloc::vec::Vec<T::AccountId> {
 		let vote_bond = T::VoteBond::get();
+		let candidates = T::Offers::offers(&record.model)
+			.into_iter()
+			.map(|(who, _)| who)
+			.chain(T::Offers::verifiers(&record.model));
 		let (mut eligible, mut stakes): (alloc::vec::Vec<T::AccountId>, alloc::vec::Vec<u128>) =
-			T::Offers::offers(&record.model)
-				.into_iter()
-				.filter_map(|(who, _)| {
+			candidates
+				.filter_map(|who| {
 					let free = T::Collateral::free_collateral(&who);
 					let party = who == *provider
 						|| who == record.owner

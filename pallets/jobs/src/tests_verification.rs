@@ -441,3 +441,33 @@ mod appeals {
 		});
 	}
 }
+
+mod verifiers_who_do_not_serve {
+	use super::*;
+
+	/// With a model's only provider, a challenge found no jury and ended at once, paying the
+	/// liar. Staked accounts that verify the model without serving it now sit on its juries.
+	#[test]
+	fn a_model_with_one_provider_is_judged_by_staked_verifiers() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			for verifier in [P2, P3, P4] {
+				assert_ok!(Providers::register(
+					RuntimeOrigin::signed(verifier),
+					b"http://v".to_vec().try_into().unwrap(),
+					STAKE,
+				));
+				assert_ok!(Providers::verify(RuntimeOrigin::signed(verifier), MODEL));
+			}
+			let job = submit(8, PRICE);
+			assert_eq!(status(job).provider(), Some(&P1), "verifiers take no jobs");
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			assert_eq!(committee(job), vec![P2, P3, P4]);
+			let all: Vec<_> = [P2, P3, P4].iter().map(|v| (*v, Some(Verdict::Invalid))).collect();
+			vote(job, &all);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }));
+		});
+	}
+}

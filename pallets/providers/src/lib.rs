@@ -7,6 +7,10 @@
 //! job's outcome moves the provider's reputation for that job's model (`Reputations`), which
 //! decays back to neutral over time.
 //!
+//! A provider may also `verify` a model without offering it: it holds the file and judges the
+//! model's disputes, with its stake behind its votes, but takes no jobs. So a model with few
+//! sellers still has a jury, and the honest pool is wider than the market.
+//!
 //! The jobs pallet uses this pallet through `ProviderCollateral` and `OfferBook`; the models
 //! pallet asks it whether a model is still offered (`ModelOffers`).
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -64,8 +68,8 @@ pub type OfferBookOf<T> = polkadot_sdk::frame_support::BoundedVec<
 >;
 
 /// The storage layout this code reads and writes. Version 1: reputation is kept per model in
-/// `Reputations`, no longer one score in `ProviderInfo`. No network had launched on version 0,
-/// so there is no migration.
+/// `Reputations`, no longer one score in `ProviderInfo`, and `ProviderInfo` lists the models it
+/// verifies. No network had launched on version 0, so there is no migration.
 const STORAGE_VERSION: polkadot_sdk::frame_support::traits::StorageVersion =
 	polkadot_sdk::frame_support::traits::StorageVersion::new(1);
 
@@ -166,6 +170,17 @@ pub mod pallet {
 		Reputation<BlockNumberFor<T>>,
 	>;
 
+	/// For each model, the providers that judge it without offering it, at most
+	/// `MaxProvidersPerModel`.
+	#[pallet::storage]
+	pub type Verifiers<T: Config> = StorageMap<
+		_,
+		Identity,
+		ModelId,
+		BoundedVec<T::AccountId, T::MaxProvidersPerModel>,
+		ValueQuery,
+	>;
+
 	/// The offer book: for each model, the providers offering it and their terms. One bounded
 	/// entry per model, so routing a job reads one item.
 	#[pallet::storage]
@@ -193,6 +208,10 @@ pub mod pallet {
 		},
 		/// A provider stopped offering a model.
 		OfferRetracted { provider: T::AccountId, model: ModelId },
+		/// A provider judges `model`'s disputes without offering it.
+		VerifierAdded { provider: T::AccountId, model: ModelId },
+		/// A provider stopped judging `model`.
+		VerifierRemoved { provider: T::AccountId, model: ModelId },
 		/// Collateral backing a job was slashed and paid to `beneficiary`.
 		Slashed { provider: T::AccountId, amount: BalanceOf<T>, beneficiary: T::AccountId },
 		/// A job's outcome moved a provider's reputation for `model`.
@@ -227,7 +246,7 @@ pub mod pallet {
 		TooManyUnbondingChunks,
 		/// Nothing has finished unbonding.
 		NothingToWithdraw,
-		/// The provider still offers models; retract them first.
+		/// The provider still offers or verifies models; retract them first.
 		HasOffers,
 		/// The provider still has stake bonded, unbonding or backing jobs.
 		StakeRemaining,
@@ -241,8 +260,18 @@ pub mod pallet {
 		ZeroPrice,
 		/// `max_concurrent` must be between 1 and `MaxConcurrentPerOffer`.
 		BadConcurrency,
-		/// The provider offers `MaxOffersPerProvider` models already.
+		/// The provider offers (or verifies) `MaxOffersPerProvider` models already.
 		TooManyOffers,
+		/// The provider already verifies this model.
+		AlreadyVerifying,
+		/// The provider does not verify this model.
+		NotVerifying,
+		/// `MaxProvidersPerModel` accounts verify this model already.
+		TooManyVerifiersForModel,
+		/// A provider cannot verify a model it offers: it already judges it as a provider.
+		OffersThisModel,
+		/// A provider cannot offer a model it verifies; `stop_verifying` it first.
+		VerifiesThisModel,
 		/// `MaxProvidersPerModel` providers offer this model already.
 		TooManyProvidersForModel,
 		/// Balance arithmetic overflowed.
@@ -275,6 +304,7 @@ pub mod pallet {
 					locked: Zero::zero(),
 					unbonding: Default::default(),
 					offers: Default::default(),
+					verifies: Default::default(),
 					registered_at: now,
 				},
 			);
@@ -316,7 +346,10 @@ pub mod pallet {
 				ensure!(amount <= info.stake, Error::<T>::InsufficientFreeStake);
 				let remaining = info.stake - amount;
 				if remaining.is_zero() {
-					ensure!(info.offers.is_empty(), Error::<T>::HasOffers);
+					ensure!(
+						info.offers.is_empty() && info.verifies.is_empty(),
+						Error::<T>::HasOffers
+					);
 				} else {
 					ensure!(remaining >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
 				}
@@ -361,7 +394,7 @@ pub mod pallet {
 		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
 			let info = Providers::<T>::get(&provider).ok_or(Error::<T>::NotRegistered)?;
-			ensure!(info.offers.is_empty(), Error::<T>::HasOffers);
+			ensure!(info.offers.is_empty() && info.verifies.is_empty(), Error::<T>::HasOffers);
 			ensure!(
 				info.stake.is_zero() && info.locked.is_zero() && info.unbonding.is_empty(),
 				Error::<T>::StakeRemaining
@@ -389,6 +422,12 @@ pub mod pallet {
 				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				ensure!(info.stake >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
 				ensure!(!info.offers.contains(&model), Error::<T>::AlreadyOffered);
+				ensure!(!info.verifies.contains(&model), Error::<T>::VerifiesThisModel);
+				ensure!(
+					info.offers.len() + info.verifies.len()
+						< T::MaxOffersPerProvider::get() as usize,
+					Error::<T>::TooManyOffers
+				);
 				info.offers.try_push(model).map_err(|_| Error::<T>::TooManyOffers)?;
 				Offers::<T>::try_mutate(model, |book| {
 					book.try_push((provider.clone(), Offer { price_per_token, max_concurrent }))
@@ -456,6 +495,64 @@ pub mod pallet {
 			Self::deposit_event(Event::OfferRetracted { provider, model });
 			Ok(())
 		}
+
+		/// Judges `model`'s disputes without offering it: the provider holds the file, sits on
+		/// its juries with its stake behind its votes, and takes no jobs. The model must be
+		/// active and the provider must have at least `MinProviderStake` bonded. Weighed as
+		/// `offer`, which touches the same records.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::offer())]
+		pub fn verify(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			ensure!(T::Models::is_active(&model), Error::<T>::ModelNotActive);
+			Providers::<T>::try_mutate(&provider, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(info.stake >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
+				ensure!(!info.offers.contains(&model), Error::<T>::OffersThisModel);
+				ensure!(!info.verifies.contains(&model), Error::<T>::AlreadyVerifying);
+				ensure!(
+					info.offers.len() + info.verifies.len()
+						< T::MaxOffersPerProvider::get() as usize,
+					Error::<T>::TooManyOffers
+				);
+				info.verifies.try_push(model).map_err(|_| Error::<T>::TooManyOffers)?;
+				Verifiers::<T>::try_mutate(model, |book| {
+					book.try_push(provider.clone())
+						.map_err(|_| Error::<T>::TooManyVerifiersForModel)
+				})?;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::VerifierAdded { provider, model });
+			Ok(())
+		}
+
+		/// Stops judging `model`. Juries it already sits on still count its vote. Weighed as
+		/// `retract`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::retract())]
+		pub fn stop_verifying(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			let provider = ensure_signed(origin)?;
+			Providers::<T>::try_mutate(&provider, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				let position = info
+					.verifies
+					.iter()
+					.position(|m| *m == model)
+					.ok_or(Error::<T>::NotVerifying)?;
+				info.verifies.swap_remove(position);
+				Verifiers::<T>::mutate_exists(model, |book| {
+					if let Some(entries) = book {
+						entries.retain(|who| *who != provider);
+						if entries.is_empty() {
+							*book = None;
+						}
+					}
+				});
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::VerifierRemoved { provider, model });
+			Ok(())
+		}
 	}
 }
 
@@ -469,11 +566,11 @@ pub trait BenchmarkHelper {
 impl<T: Config> Pallet<T> {
 	/// The invariants of stake on live state: a provider's stake hold is its bonded plus its
 	/// unbonding stake, its locked collateral never exceeds its bonded stake, and the offer book
-	/// lists exactly the offers each provider records.
+	/// and the verifiers' book list exactly the offers and verifications each provider records.
 	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use polkadot_sdk::frame_support::{ensure, traits::fungible::InspectHold};
-		let mut offers = 0usize;
+		let (mut offers, mut verifications) = (0usize, 0usize);
 		for (who, info) in Providers::<T>::iter() {
 			let unbonding = info
 				.unbonding
@@ -492,10 +589,22 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 			offers += info.offers.len();
+			for model in info.verifies.iter() {
+				ensure!(
+					Verifiers::<T>::get(model).contains(&who),
+					"every recorded verification is in the verifiers' book"
+				);
+				ensure!(!info.offers.contains(model), "a verifier does not offer the model");
+			}
+			verifications += info.verifies.len();
 		}
 		ensure!(
 			Offers::<T>::iter_values().map(|book| book.len()).sum::<usize>() == offers,
 			"the book holds only recorded offers"
+		);
+		ensure!(
+			Verifiers::<T>::iter_values().map(|book| book.len()).sum::<usize>() == verifications,
+			"the verifiers' book holds only recorded verifications"
 		);
 		Ok(())
 	}
@@ -548,6 +657,10 @@ impl<T: Config> Pallet<T> {
 impl<T: Config> OfferBook<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	fn offers(model: &ModelId) -> alloc::vec::Vec<(T::AccountId, Offer<BalanceOf<T>>)> {
 		Offers::<T>::get(model).into_inner()
+	}
+
+	fn verifiers(model: &ModelId) -> alloc::vec::Vec<T::AccountId> {
+		Verifiers::<T>::get(model).into_inner()
 	}
 
 	fn reputation(provider: &T::AccountId, model: &ModelId) -> Option<Perbill> {

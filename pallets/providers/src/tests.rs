@@ -548,3 +548,59 @@ proptest! {
 		})?;
 	}
 }
+
+fn verify(who: u64, m: u8) -> DispatchResult {
+	Providers::verify(RuntimeOrigin::signed(who), model(m))
+}
+
+#[test]
+fn a_verifier_enters_the_verifiers_book_and_leaves_it() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(ALICE, 500));
+		assert_ok!(register(BOB, 500));
+		assert_ok!(verify(ALICE, 1));
+		assert_ok!(verify(BOB, 1));
+		assert_eq!(crate::Verifiers::<Test>::get(model(1)).into_inner(), vec![ALICE, BOB]);
+		assert_eq!(info(ALICE).verifies.into_inner(), vec![model(1)]);
+		assert!(Providers::offers_for(&model(1)).is_empty(), "a verifier takes no jobs");
+		System::assert_last_event(Event::VerifierAdded { provider: BOB, model: model(1) }.into());
+		assert_ok!(Providers::stop_verifying(RuntimeOrigin::signed(ALICE), model(1)));
+		assert_eq!(crate::Verifiers::<Test>::get(model(1)).into_inner(), vec![BOB]);
+		assert!(info(ALICE).verifies.is_empty());
+		assert_ok!(Providers::stop_verifying(RuntimeOrigin::signed(BOB), model(1)));
+		assert!(!crate::Verifiers::<Test>::contains_key(model(1)), "an empty book is removed");
+		Providers::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn verify_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(verify(ALICE, 1), Error::<Test>::NotRegistered);
+		assert_ok!(register(ALICE, 500));
+		assert_noop!(verify(ALICE, 9), Error::<Test>::ModelNotActive);
+		assert_ok!(offer(ALICE, 2, 10, 1));
+		assert_noop!(verify(ALICE, 2), Error::<Test>::OffersThisModel);
+		assert_ok!(verify(ALICE, 1));
+		assert_noop!(verify(ALICE, 1), Error::<Test>::AlreadyVerifying);
+		assert_noop!(offer(ALICE, 1, 10, 1), Error::<Test>::VerifiesThisModel);
+		assert_noop!(
+			Providers::stop_verifying(RuntimeOrigin::signed(ALICE), model(2)),
+			Error::<Test>::NotVerifying
+		);
+	});
+}
+
+#[test]
+fn a_provider_that_verifies_cannot_leave_until_it_stops() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(ALICE, 500));
+		assert_ok!(verify(ALICE, 1));
+		assert_noop!(
+			Providers::unbond(RuntimeOrigin::signed(ALICE), 500),
+			Error::<Test>::HasOffers
+		);
+		assert_ok!(Providers::stop_verifying(RuntimeOrigin::signed(ALICE), model(1)));
+		assert_ok!(Providers::unbond(RuntimeOrigin::signed(ALICE), 500));
+	});
+}

@@ -48,6 +48,8 @@ pub struct ProviderInfo<
 	pub unbonding: BoundedVec<UnbondingChunk<Balance, BlockNumber>, MaxUnbondingChunks>,
 	/// The models this provider offers (offers themselves live in `Offers`).
 	pub offers: BoundedVec<ModelId, MaxOffersPerProvider>,
+	/// The models it judges without serving them (listed in `Verifiers`).
+	pub verifies: BoundedVec<ModelId, MaxOffersPerProvider>,
 	/// Block of registration.
 	pub registered_at: BlockNumber,
 }

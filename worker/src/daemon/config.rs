@@ -58,6 +58,10 @@ pub struct Settings {
 	#[arg(long)]
 	#[serde(default)]
 	pub auto_register: bool,
+	/// Judge the models' disputes without offering them (`Providers.verify`): take no jobs.
+	#[arg(long)]
+	#[serde(default)]
+	pub verify_only: bool,
 	/// Port of the Prometheus endpoint on 127.0.0.1 [default: 9616].
 	#[arg(long)]
 	pub metrics_port: Option<u16>,
@@ -86,14 +90,23 @@ pub struct Settings {
 	pub cheat_zero_layer: Option<usize>,
 }
 
+/// What the worker does for its models on chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+	/// Offers them, `max_concurrent` jobs at once at `price_per_token`, and judges their
+	/// disputes.
+	Provider { price_per_token: Balance, max_concurrent: u32 },
+	/// Judges their disputes only, holding the files and its stake, taking no jobs.
+	Verifier,
+}
+
 /// Resolved settings.
 #[derive(Clone, Debug)]
 pub struct Config {
 	pub url: String,
 	pub suri: String,
 	pub models: Vec<PathBuf>,
-	pub price_per_token: Balance,
-	pub max_concurrent: u32,
+	pub role: Role,
 	pub stake: Balance,
 	pub endpoint: String,
 	pub auto_register: bool,
@@ -129,11 +142,22 @@ impl Settings {
 			let text = value.unwrap_or_else(|| default.to_owned());
 			parse_fth(&text).with_context(|| format!("--{what} `{text}`"))
 		};
-		let price_per_token = fth(flags.price.or(file.price), "0.000001", "price")?;
-		ensure!(price_per_token > 0, "--price must be above zero");
+		let (price, max_concurrent) =
+			(flags.price.or(file.price), flags.max_concurrent.or(file.max_concurrent));
+		let role = if flags.verify_only || file.verify_only {
+			ensure!(
+				price.is_none() && max_concurrent.is_none(),
+				"--verify-only takes no jobs: --price and --max-concurrent do not apply"
+			);
+			Role::Verifier
+		} else {
+			let price_per_token = fth(price, "0.000001", "price")?;
+			ensure!(price_per_token > 0, "--price must be above zero");
+			let max_concurrent = max_concurrent.unwrap_or(2);
+			ensure!(max_concurrent > 0, "--max-concurrent must be at least 1");
+			Role::Provider { price_per_token, max_concurrent }
+		};
 		let stake = fth(flags.stake.or(file.stake), "100", "stake")?;
-		let max_concurrent = flags.max_concurrent.or(file.max_concurrent).unwrap_or(2);
-		ensure!(max_concurrent > 0, "--max-concurrent must be at least 1");
 		let audit_share = flags.audit_share.or(file.audit_share).unwrap_or(0.0);
 		ensure!((0.0..=1.0).contains(&audit_share), "--audit-share must be between 0 and 1");
 		let epsilon = flags.epsilon.or(file.epsilon).unwrap_or(DEFAULT_EPSILON);
@@ -143,8 +167,7 @@ impl Settings {
 			url: flags.url.or(file.url).unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
 			suri,
 			models,
-			price_per_token,
-			max_concurrent,
+			role,
 			stake,
 			endpoint: flags.endpoint.or(file.endpoint).unwrap_or_else(|| "faithful-worker".into()),
 			auto_register: flags.auto_register || file.auto_register,
@@ -186,9 +209,8 @@ mod tests {
 		};
 		let config = settings.resolve().unwrap();
 		assert_eq!(config.url, "ws://127.0.0.1:9944");
-		assert_eq!(config.price_per_token, MICRO_FTH);
+		assert_eq!(config.role, Role::Provider { price_per_token: MICRO_FTH, max_concurrent: 2 });
 		assert_eq!(config.stake, 100 * FTH);
-		assert_eq!(config.max_concurrent, 2);
 		assert_eq!(config.metrics_port, Some(9616));
 		assert_eq!(config.audit_share, 0.0);
 		assert!(!config.auto_register);
@@ -203,7 +225,7 @@ mod tests {
 		settings.price = Some("2".into());
 		let config = settings.resolve().unwrap();
 		assert_eq!(config.url, "ws://10.0.0.1:9944");
-		assert_eq!(config.price_per_token, 2 * FTH);
+		assert_eq!(config.role, Role::Provider { price_per_token: 2 * FTH, max_concurrent: 2 });
 		assert_eq!(config.models, vec![PathBuf::from("a.gguf")]);
 		assert!(config.auto_register);
 		assert_eq!(config.metrics_port, None);
@@ -223,6 +245,9 @@ mod tests {
 		assert!(err(Settings { price: Some("cheap".into()), ..base() }).contains("--price"));
 		assert!(err(Settings { audit_share: Some(1.5), ..base() }).contains("between 0 and 1"));
 		assert!(err(Settings { max_concurrent: Some(0), ..base() }).contains("at least 1"));
+		let verifier_with_a_price =
+			Settings { verify_only: true, price: Some("1".into()), ..base() };
+		assert!(err(verifier_with_a_price).contains("takes no jobs"));
 		let (_dir, file) = with_file("colour = \"blue\"\n");
 		assert!(err(Settings { config: file.config, ..base() }).contains("not a valid config"));
 	}
@@ -238,5 +263,16 @@ mod tests {
 			..Settings::default()
 		};
 		assert_eq!(settings.resolve().unwrap().suri, "//Charlie");
+	}
+
+	#[test]
+	fn verify_only_makes_a_verifier_that_offers_nothing() {
+		let settings = Settings {
+			suri: Some("//Ferdie".into()),
+			models: Some(vec!["m.gguf".into()]),
+			verify_only: true,
+			..Settings::default()
+		};
+		assert_eq!(settings.resolve().unwrap().role, Role::Verifier);
 	}
 }

@@ -51,7 +51,7 @@ use subxt_signer::sr25519::Keypair;
 use tracing::{error, info, warn};
 
 use self::{
-	config::{Config, DeviceKind},
+	config::{Config, DeviceKind, Role},
 	engine_thread::{EngineThread, Models},
 	execution::{Answer, Fault, JobInput},
 	metrics::Metrics,
@@ -215,7 +215,7 @@ impl Worker {
 			info!(stake = %format_fth(self.config.stake), "registered as a provider");
 			provider = connection.provider(&who).await?;
 		}
-		let offers = provider.map(|p| p.offers).unwrap_or_default();
+		let (offers, verifies) = provider.map(|p| (p.offers, p.verifies)).unwrap_or_default();
 		let registered = connection.models().await?;
 		for (id, served) in &self.served {
 			let name = &served.facts.name;
@@ -263,20 +263,36 @@ impl Worker {
 					info!(model = %name, "registered the model");
 				}
 			}
-			if !offers.contains(id) {
-				if !auto {
-					bail!("no offer for `{name}` yet: run with --auto-register to offer it at {} FTH per token", format_fth(self.config.price_per_token));
+			match self.config.role {
+				Role::Provider { price_per_token, max_concurrent } if !offers.contains(id) => {
+					if !auto {
+						bail!("no offer for `{name}` yet: run with --auto-register to offer it at {} FTH per token", format_fth(price_per_token));
+					}
+					let call = chain::transactions().providers().offer(
+						*id,
+						price_per_token,
+						max_concurrent,
+					);
+					connection
+						.submit(&call, &self.key)
+						.await
+						.with_context(|| format!("offering `{name}`"))?;
+					info!(model = %name, price = %format_fth(price_per_token), "offered the model");
 				}
-				let call = chain::transactions().providers().offer(
-					*id,
-					self.config.price_per_token,
-					self.config.max_concurrent,
-				);
-				connection
-					.submit(&call, &self.key)
-					.await
-					.with_context(|| format!("offering `{name}`"))?;
-				info!(model = %name, price = %format_fth(self.config.price_per_token), "offered the model");
+				Role::Verifier if !verifies.contains(id) => {
+					if !auto {
+						bail!(
+							"not a verifier of `{name}` yet: run with --auto-register to verify it"
+						);
+					}
+					let call = chain::transactions().providers().verify(*id);
+					connection
+						.submit(&call, &self.key)
+						.await
+						.with_context(|| format!("becoming a verifier of `{name}`"))?;
+					info!(model = %name, "verifying the model: judging its disputes, taking no jobs");
+				}
+				Role::Provider { .. } | Role::Verifier => {}
 			}
 		}
 		Ok(())
