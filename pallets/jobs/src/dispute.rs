@@ -25,8 +25,9 @@
 //! final. When the dispute ends, every juror of every round that revealed the final verdict gets
 //! its bond back and a share of the rewards by weight; every other juror (the silent, and those
 //! who voted the other way) loses its vote bond to the treasury. An appellant the last round
-//! proves wrong loses its bond to those jurors. Only a last round without a majority leaves the
-//! result standing for want of a verdict (`NoQuorum`).
+//! proves wrong loses its bond to those jurors. A last round without a majority leaves an
+//! appealed verdict standing (the appeal overturned nothing); only a dispute that never found a
+//! verdict leaves the result standing for want of one (`NoQuorum`).
 
 use super::*;
 use faithful_primitives::{jobs::vote_commitment, providers::JobOutcome, routing::pick};
@@ -369,7 +370,10 @@ impl<T: Config> Pallet<T> {
 		Self::conclude(job, record, dispute, Some(verdict), counts);
 	}
 
-	/// Ends a dispute with its final `verdict` (`None`: no verdict after the last round).
+	/// Ends a dispute with its final `verdict`. A last round that finds none (silent, tied or with
+	/// nobody eligible) leaves an appealed first round's verdict standing: an appeal must
+	/// overturn a verdict, not merely erase it. Only a dispute that never had a verdict ends with
+	/// `None`.
 	/// Every juror of every round who revealed the verdict gets its bond back and a share of the
 	/// rewards by weight; every other juror loses its bond (with no verdict, only the silent do).
 	/// A wrong appellant's bond goes to those jurors, a right one's returns. Then the provider is
@@ -386,6 +390,7 @@ impl<T: Config> Pallet<T> {
 		else {
 			return;
 		};
+		let verdict = verdict.or(dispute.appeal.as_ref().map(|(_, _, appealed)| *appealed));
 		let mut paid = alloc::vec::Vec::new();
 		for juror in dispute.earlier.iter().chain(dispute.committee()) {
 			let kept = match (juror.vote, verdict) {

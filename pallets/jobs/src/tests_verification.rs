@@ -416,6 +416,31 @@ mod appeals {
 		});
 	}
 
+	/// Found in review: a last round that reached no verdict (silent, tied or empty) ended the
+	/// dispute without one, so a convicted liar's appeal was a free option: the verdict against it
+	/// vanished, it was paid, and its appeal bond came back. The appealed verdict now stands, and
+	/// the appellant, having overturned nothing, loses its bond.
+	#[test]
+	fn an_appeal_into_a_last_round_without_a_verdict_leaves_the_first_verdict_standing() {
+		new_test_ext().execute_with(|| {
+			market(&[P2, P3, P4]);
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			let all: Vec<_> =
+				committee(job).iter().map(|who| (*who, Some(Verdict::Invalid))).collect();
+			vote_round(job, &all);
+			let before = free_of(P1);
+			assert_ok!(Jobs::appeal(RuntimeOrigin::signed(P1), job));
+			run_to(System::block_number() + 1);
+			let silent: Vec<_> = committee(job).iter().map(|who| (*who, None)).collect();
+			vote(job, &silent);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }), "{:?}", status(job));
+			assert_eq!(free_of(P1), before - CHALLENGE_BOND, "the appeal overturned nothing");
+		});
+	}
+
 	#[test]
 	fn only_a_first_rounds_verdict_in_its_window_can_be_appealed() {
 		new_test_ext().execute_with(|| {
