@@ -43,6 +43,16 @@ fn market(jurors: &[u64]) {
 	}
 }
 
+/// P1's answer to a job, challenged by P5 before `jurors`, with the first round's jury drawn.
+fn challenged_answer(jurors: &[u64]) -> u64 {
+	market(jurors);
+	let job = submit(8, PRICE);
+	answer(job, P1);
+	assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+	run_to(System::block_number() + 1);
+	job
+}
+
 fn committee(job: u64) -> Vec<u64> {
 	let mut members: Vec<u64> = Disputes::<Test>::get(job)
 		.expect("disputed")
@@ -170,11 +180,7 @@ mod free_riding_juries {
 	#[test]
 	fn a_juror_that_votes_valid_on_a_lie_loses_its_vote_bond() {
 		new_test_ext().execute_with(|| {
-			market(&[P2, P3, P4]);
-			let job = submit(8, PRICE);
-			answer(job, P1);
-			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
-			run_to(System::block_number() + 1);
+			let job = challenged_answer(&[P2, P3, P4]);
 			assert_eq!(committee(job), vec![P2, P3, P4]);
 			vote(
 				job,
@@ -247,11 +253,7 @@ mod verdicts_without_majority {
 	#[test]
 	fn a_tie_escalates_to_a_larger_round_instead_of_paying_the_liar() {
 		new_test_ext().execute_with(|| {
-			market(&[P2, P3, P4, P6, P7]);
-			let job = submit(8, PRICE);
-			answer(job, P1);
-			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
-			run_to(System::block_number() + 1);
+			let job = challenged_answer(&[P2, P3, P4, P6, P7]);
 			let first = committee(job);
 			assert_eq!(first.len(), 3);
 			let verdicts: Vec<_> = first
@@ -275,11 +277,7 @@ mod verdicts_without_majority {
 	#[test]
 	fn a_lone_honest_revealer_decides_when_the_others_stay_silent() {
 		new_test_ext().execute_with(|| {
-			market(&[P2, P3, P4]);
-			let job = submit(8, PRICE);
-			answer(job, P1);
-			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
-			run_to(System::block_number() + 1);
+			let job = challenged_answer(&[P2, P3, P4]);
 			vote(job, &[(P2, Some(Verdict::Invalid)), (P3, None), (P4, None)]);
 			assert!(matches!(status(job), JobStatus::Slashed { .. }));
 			assert_eq!(stake_of(P3), STAKE - VOTE_BOND);
@@ -348,11 +346,7 @@ mod appeals {
 	#[test]
 	fn a_cartel_that_wins_the_first_round_loses_on_appeal_and_pays_for_it() {
 		new_test_ext().execute_with(|| {
-			market(&[P2, P3, P4, P6, P7]);
-			let job = submit(8, PRICE);
-			answer(job, P1);
-			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
-			run_to(System::block_number() + 1);
+			let job = challenged_answer(&[P2, P3, P4, P6, P7]);
 			let first = committee(job);
 			let (cartel, honest) = ([first[0], first[1]], first[2]);
 			vote_round(
@@ -396,11 +390,7 @@ mod appeals {
 	#[test]
 	fn an_appeal_the_last_round_confirms_loses_its_bond() {
 		new_test_ext().execute_with(|| {
-			market(&[P2, P3, P4]);
-			let job = submit(8, PRICE);
-			answer(job, P1);
-			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
-			run_to(System::block_number() + 1);
+			let job = challenged_answer(&[P2, P3, P4]);
 			let all: Vec<_> =
 				committee(job).iter().map(|who| (*who, Some(Verdict::Invalid))).collect();
 			vote_round(job, &all);
@@ -423,11 +413,7 @@ mod appeals {
 	#[test]
 	fn an_appeal_into_a_last_round_without_a_verdict_leaves_the_first_verdict_standing() {
 		new_test_ext().execute_with(|| {
-			market(&[P2, P3, P4]);
-			let job = submit(8, PRICE);
-			answer(job, P1);
-			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
-			run_to(System::block_number() + 1);
+			let job = challenged_answer(&[P2, P3, P4]);
 			let all: Vec<_> =
 				committee(job).iter().map(|who| (*who, Some(Verdict::Invalid))).collect();
 			vote_round(job, &all);
