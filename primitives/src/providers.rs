@@ -138,6 +138,10 @@ pub trait OfferBook<AccountId, Balance> {
 	/// The staked accounts that judge `model`'s disputes without serving it, in a stable order.
 	fn verifiers(model: &crate::models::ModelId) -> alloc::vec::Vec<AccountId>;
 
+	/// The most accounts `offers` and `verifiers` together can list for one model: what a jury
+	/// that seats every eligible juror must have room for.
+	fn max_jurors() -> u32;
+
 	/// `provider`'s reputation for `model` now, after decay; `None` for an unknown provider.
 	fn reputation(provider: &AccountId, model: &crate::models::ModelId) -> Option<Perbill>;
 }

@@ -214,9 +214,15 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
+/// Offers one model can have: the candidates routing weighs for each job. As many verifiers again
+/// can judge it.
+const MAX_PROVIDERS_PER_MODEL: u32 = 64;
+
 parameter_types! {
-	/// Offers one model can have: the candidates routing weighs for each job.
-	pub const MaxProvidersPerModel: u32 = 64;
+	pub const MaxProvidersPerModel: u32 = MAX_PROVIDERS_PER_MODEL;
+	/// A fifth of a block for the market's queue work (settlements, draws, counts), so
+	/// transactions keep their `NORMAL_DISPATCH_RATIO` whatever falls due.
+	pub SettlementWeight: Weight = Perbill::from_percent(20) * RuntimeBlockWeights::get().max_block;
 	/// Jobs one offer may run at once.
 	pub const MaxConcurrentPerOffer: u32 = 64;
 }
@@ -263,6 +269,7 @@ impl pallet_jobs::Config for Runtime {
 	type MaxAttempts = faithful_primitives::jobs::MaxJobAttempts;
 	type MaxDuePerBlock = ConstU32<256>;
 	type MaxSettlementsPerBlock = ConstU32<64>;
+	type SettlementWeight = SettlementWeight;
 	type ResultTimeout = dynamic_params::jobs::ResultTimeout;
 	type ChallengeWindow = dynamic_params::jobs::ChallengeWindow;
 	type JobRetention = ConstU32<{ faithful_primitives::parameters::JOB_RETENTION }>;
@@ -273,9 +280,9 @@ impl pallet_jobs::Config for Runtime {
 	type MinJobCollateral = ConstU128<{ faithful_primitives::parameters::MIN_JOB_COLLATERAL }>;
 	type ChallengeBond = dynamic_params::jobs::ChallengeBond;
 	type AuditRate = dynamic_params::jobs::AuditRate;
-	// Three seats in a first round; up to fifteen in the last, after a round without a majority
-	// or an appeal.
-	type CommitteeSize = ConstU32<15>;
+	// Three seats in a first round; every offer and verifier of the model in the last, after a
+	// round without a majority or an appeal (the pallet's integrity test checks the room).
+	type CommitteeSize = ConstU32<{ 2 * MAX_PROVIDERS_PER_MODEL }>;
 	type CommitteeSeats = dynamic_params::jobs::CommitteeSeats;
 	type PromptLimit = dynamic_params::jobs::PromptLimit;
 	type OutputTokenLimit = dynamic_params::jobs::OutputTokenLimit;

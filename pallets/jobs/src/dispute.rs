@@ -14,15 +14,15 @@
 //! each eligible juror's free collateral, among the providers offering or verifying the job's
 //! model (`Providers.verify`: staked, holding the file, taking no jobs) that are not a party to
 //! it and hold a `VoteBond` of free collateral: splitting stake over many accounts buys no
-//! seats. The first round seats `CommitteeSeats`; the last round up to `CommitteeSize`: every
-//! eligible juror.
+//! seats. The first round seats `CommitteeSeats`; the last round seats every eligible juror
+//! (`CommitteeSize` has room for every offer and verifier of a model).
 //!
 //! **Verdicts.** The revealed votes decide by strict majority of weight, each juror's weight being
 //! its free collateral when drawn, so a cartel's votes count for its stake however it splits it.
 //! The first round's verdict stands unless someone appeals it within `CommitPhase` blocks,
 //! holding `ChallengeBond`; a first round without a majority (a tie, or nobody revealed) goes on
-//! by itself. The last round seats every eligible juror, up to `CommitteeSize`, and its count is
-//! final. When the dispute ends, every juror of every round that revealed the final verdict gets
+//! by itself. The last round seats every eligible juror and its count is final: a cartel short of
+//! half the eligible stake cannot win it. When the dispute ends, every juror of every round that revealed the final verdict gets
 //! its bond back and a share of the rewards by weight; every other juror (the silent, and those
 //! who voted the other way) loses its vote bond to the treasury. An appellant the last round
 //! proves wrong loses its bond to those jurors. A last round without a majority leaves an
@@ -85,20 +85,20 @@ impl<T: Config> Pallet<T> {
 	/// The audit draw of a result delivered in an earlier block: an audited result is disputed
 	/// with a jury drawn from the same fresh randomness; any other, or one nobody is eligible to
 	/// judge (an audit nobody can carry out would only cut the challenge window short), waits for
-	/// its window's end. Returns whether a jury was seated.
-	pub(crate) fn draw_audit(job: JobId, record: JobOf<T>) -> bool {
+	/// its window's end.
+	pub(crate) fn draw_audit(job: JobId, record: JobOf<T>) {
 		let JobStatus::Proposed { provider, challenge_until, .. } = &record.status else {
-			return false;
+			return;
 		};
 		let attempt = record.attempts.len() as u32;
 		let judged = Self::is_audited(job, attempt, record.terms.audit_rate)
 			&& !Self::draw_committee(job, &record, provider, None, 0).is_empty();
 		if !judged {
 			Self::schedule(job, *challenge_until);
-			return false;
+			return;
 		}
 		let mut record = Self::dispute_opened(job, record, None);
-		Self::seat_jury(job, &mut record)
+		Self::seat_jury(job, &mut record);
 	}
 
 	/// Moves a proposed `record` into `Disputed` with its jury still to be drawn, and stores both.
@@ -182,10 +182,10 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
-	/// The jury of `round` as the chain would draw it now: `CommitteeSeats` jurors in the first
-	/// round, every eligible juror (up to `CommitteeSize`) in the last, drawn without replacement
-	/// with odds proportional to free collateral, from the providers offering or verifying the
-	/// job's model that are not a party to it and hold `VoteBond` of free collateral.
+	/// The jury of `round` as the chain would draw it now, from the providers offering or
+	/// verifying the job's model that are not a party to it and hold `VoteBond` of free
+	/// collateral: in the first round `CommitteeSeats` of them, drawn without replacement with
+	/// odds proportional to free collateral; in the last, all of them.
 	pub(crate) fn draw_committee(
 		job: JobId,
 		record: &JobOf<T>,
@@ -208,14 +208,13 @@ impl<T: Config> Pallet<T> {
 					(!party && free >= vote_bond).then(|| (who, free.saturated_into::<u128>()))
 				})
 				.unzip();
-		let seats = if round == 0 {
-			Self::committee_seats()
-		} else {
-			<T::CommitteeSize as Get<u32>>::get()
-		};
+		if round > 0 {
+			// The last round: everyone, so no share of the stake short of a majority can win it.
+			return eligible;
+		}
 		let mut drawn = alloc::vec::Vec::new();
-		for seat in 0..seats {
-			let random = Self::random(b"faithful/committee", job, (round << 16) | seat);
+		for seat in 0..Self::committee_seats() {
+			let random = Self::random(b"faithful/committee", job, seat);
 			let Some(pick) = pick(&stakes, &random) else { break };
 			drawn.push(eligible.swap_remove(pick));
 			stakes.swap_remove(pick);

@@ -169,6 +169,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxSettlementsPerBlock: Get<u32>;
 
+		/// Most weight a block's queue work may use, however few jobs that is (a last round
+		/// settles every juror of a model); a block always processes at least one due job.
+		type SettlementWeight: Get<polkadot_sdk::frame_support::weights::Weight>;
+
 		/// Blocks an assigned provider has to deliver its result.
 		type ResultTimeout: Get<BlockNumberFor<Self>>;
 
@@ -204,7 +208,9 @@ pub mod pallet {
 		/// Share of results audited by the chain itself, with no challenger.
 		type AuditRate: Get<Perbill>;
 
-		/// Most committee members a dispute can have: the bound of its stored committee.
+		/// Most jurors a round can seat: the bound of its stored committee, at least every offer
+		/// and verifier a model can have (`OfferBook::max_jurors`), since a last round seats them
+		/// all.
 		#[pallet::constant]
 		type CommitteeSize: Get<u32>;
 
@@ -471,6 +477,14 @@ pub mod pallet {
 			Self::process_due(now)
 		}
 
+		fn integrity_test() {
+			assert!(
+				T::CommitteeSize::get() >= T::Offers::max_jurors(),
+				"a last round seats every eligible juror, so `CommitteeSize` must hold every \
+				 offer and verifier of a model"
+			);
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(
 			_: BlockNumberFor<T>,
@@ -522,12 +536,14 @@ pub mod pallet {
 
 		/// Settles an overdue job now: times out an assignment past its deadline, pays out a
 		/// result past its challenge window, or resolves a dispute past its reveal phase. Anyone
-		/// may call it, so no escrow waits on the per-block budget.
+		/// may call it, so no escrow waits on the per-block budget. Charged for the largest jury's
+		/// count and refunded to the work done.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::finish())]
-		pub fn finish(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::finish().saturating_add(Pallet::<T>::max_resolve_weight()))]
+		pub fn finish(origin: OriginFor<T>, job: JobId) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
-			Self::do_finish(job)
+			let work = Self::do_finish(job)?;
+			Ok(Some(T::WeightInfo::finish().saturating_add(work)).into())
 		}
 
 		/// Disputes the result of `job` during its challenge window, holding `ChallengeBond`.
@@ -601,7 +617,7 @@ impl<T: Config> Pallet<T> {
 
 	/// What `appeal` costs: the call and the last round's draw it queues (`draw_weight`).
 	pub(crate) fn appeal_weight() -> polkadot_sdk::frame_support::weights::Weight {
-		Self::draw_weight()
+		Self::draw_weight(1)
 	}
 
 	/// The governed limits, never above the storage bounds whatever the runtime supplies.

@@ -130,6 +130,8 @@ impl Randomness<Option<H256>, u64> for TestRandomness {
 }
 
 parameter_types! {
+	pub static SettlementWeight: polkadot_sdk::frame_support::weights::Weight =
+		polkadot_sdk::frame_support::weights::Weight::MAX;
 	pub const ExistentialDeposit: u128 = 1;
 	pub const TreasuryAccount: u64 = TREASURY;
 	pub const VerificationFee: Perbill = Perbill::from_percent(10);
@@ -182,6 +184,7 @@ impl pallet_jobs::Config for Test {
 	type MaxAttempts = polkadot_sdk::frame_support::traits::ConstU32<3>;
 	type MaxDuePerBlock = polkadot_sdk::frame_support::traits::ConstU32<4>;
 	type MaxSettlementsPerBlock = polkadot_sdk::frame_support::traits::ConstU32<3>;
+	type SettlementWeight = SettlementWeight;
 	type ResultTimeout = polkadot_sdk::frame_support::traits::ConstU64<RESULT_TIMEOUT>;
 	type ChallengeWindow = polkadot_sdk::frame_support::traits::ConstU64<CHALLENGE_WINDOW>;
 	type JobRetention = polkadot_sdk::frame_support::traits::ConstU64<JOB_RETENTION>;
@@ -192,7 +195,7 @@ impl pallet_jobs::Config for Test {
 	type MinJobCollateral = polkadot_sdk::frame_support::traits::ConstU128<MIN_JOB_COLLATERAL>;
 	type ChallengeBond = polkadot_sdk::frame_support::traits::ConstU128<CHALLENGE_BOND>;
 	type AuditRate = AuditRate;
-	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<8>;
+	type CommitteeSize = polkadot_sdk::frame_support::traits::ConstU32<16>;
 	type CommitteeSeats = CommitteeSeats;
 	type PromptLimit = PromptLimit;
 	type OutputTokenLimit = OutputTokenLimit;

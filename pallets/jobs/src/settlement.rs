@@ -203,7 +203,8 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_finish(job: JobId) -> DispatchResult {
+	/// Settles an overdue `job`; returns the work `due_work` counts for it.
+	pub(crate) fn do_finish(job: JobId) -> Result<Weight, DispatchError> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let record = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		let jury = Disputes::<T>::get(job).map(|dispute| dispute.jury);
@@ -233,9 +234,11 @@ impl<T: Config> Pallet<T> {
 			(_, _, Some(retained_until)) if now > retained_until => retained_until,
 			_ => return Err(Error::<T>::NotOverdue.into()),
 		};
+		let queue = queued_at.saturating_add(One::one());
+		let work = Self::due_work(job, &record, queue);
 		Self::unschedule(job, queued_at);
-		Self::settle_due(job, record, queued_at.saturating_add(One::one()));
-		Ok(())
+		Self::settle_due(job, record, queue);
+		Ok(work)
 	}
 
 	/// Queues `job` to be processed at the start of the block after `last`, the last block of
@@ -265,12 +268,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Works through due queues from the cursor up to `now`, settling at most
-	/// `MaxSettlementsPerBlock` jobs. Returns the weight used.
+	/// `MaxSettlementsPerBlock` jobs and, past the first, only as many as fit in
+	/// `SettlementWeight`. Returns the weight used.
 	pub(crate) fn process_due(now: BlockNumberFor<T>) -> Weight {
 		let budget = T::MaxSettlementsPerBlock::get();
+		let limit = T::SettlementWeight::get();
+		// The measured weight predates one key per queued job: each queue's count and each job's
+		// key are one more read and write than it counted, until `scripts/bench.sh` is rerun.
+		let used = |queues_read: u32, settled: u32, work: Weight| {
+			let keys = u64::from(queues_read.saturating_add(settled));
+			T::WeightInfo::on_initialize(queues_read, settled)
+				.saturating_add(T::DbWeight::get().reads_writes(keys, keys))
+				.saturating_add(work)
+		};
 		let mut settled = 0u32;
-		let mut disputes = 0u32;
-		let mut draws = 0u32;
+		let mut work = Weight::zero();
 		let mut queues_read = 0u32;
 		let mut cursor = DueCursor::<T>::get();
 		if cursor.is_zero() {
@@ -278,24 +290,26 @@ impl<T: Config> Pallet<T> {
 		}
 		// Each block reads at most `budget + 1` queues, so a cursor far behind (after a stall)
 		// catches up over several blocks instead of in one unbounded sweep.
-		while cursor <= now && queues_read <= budget {
+		'queues: while cursor <= now && queues_read <= budget {
 			queues_read += 1;
 			let room = (budget - settled) as usize;
 			let batch: alloc::vec::Vec<JobId> =
 				Due::<T>::iter_key_prefix(cursor).take(room).collect();
-			for job in &batch {
-				Due::<T>::remove(cursor, job);
-			}
-			Self::count_out(cursor, batch.len() as u32);
 			for job in batch {
-				if let Some(record) = Jobs::<T>::get(job) {
-					if matches!(record.status, JobStatus::Disputed { .. }) {
-						disputes += 1;
-					}
-					if Self::settle_due(job, record, cursor) {
-						draws += 1;
-					}
+				let record = Jobs::<T>::get(job);
+				let cost =
+					record.as_ref().map_or(Weight::zero(), |r| Self::due_work(job, r, cursor));
+				if settled > 0
+					&& used(queues_read, settled + 1, work.saturating_add(cost)).any_gt(limit)
+				{
+					break 'queues;
 				}
+				Due::<T>::remove(cursor, job);
+				Self::count_out(cursor, 1);
+				if let Some(record) = record {
+					Self::settle_due(job, record, cursor);
+				}
+				work = work.saturating_add(cost);
 				settled += 1;
 			}
 			if DueCount::<T>::contains_key(cursor) {
@@ -304,39 +318,56 @@ impl<T: Config> Pallet<T> {
 			cursor = cursor.saturating_add(One::one());
 		}
 		DueCursor::<T>::put(cursor);
-		// The measured weight predates one key per queued job: each queue's count and each job's
-		// key are one more read and write than it counted, until `scripts/bench.sh` is rerun.
-		let keys = u64::from(queues_read.saturating_add(settled));
-		T::WeightInfo::on_initialize(queues_read, settled)
-			.saturating_add(T::DbWeight::get().reads_writes(keys, keys))
-			.saturating_add(Self::resolve_weight().saturating_mul(disputes.into()))
-			.saturating_add(Self::draw_weight().saturating_mul(draws.into()))
+		used(queues_read, settled, work)
 	}
 
-	/// What counting a round, or concluding a dispute, costs at most. `resolve_dispute` was
-	/// measured with three jurors; a dispute that reached its last round settles up to
-	/// `CommitteeSize` more, each one provider record read and written to release or slash its
-	/// bond and pay its share, charged at the database's rates until `scripts/bench.sh` measures
-	/// the largest jury.
-	pub fn resolve_weight() -> Weight {
-		let extra = u64::from(<T::CommitteeSize as Get<u32>>::get());
+	/// What processing `record`, taken from the queue of block `queued_at`, costs beyond a plain
+	/// settlement: an audit's or a jury's draw, or a round's count over its jurors.
+	pub(crate) fn due_work(job: JobId, record: &JobOf<T>, queued_at: BlockNumberFor<T>) -> Weight {
+		match &record.status {
+			JobStatus::Proposed { challenge_until, .. } if queued_at <= *challenge_until => {
+				Self::draw_weight(0)
+			}
+			JobStatus::Disputed { .. } => match Disputes::<T>::get(job) {
+				Some(Dispute { jury: Jury::Drawing, round, .. }) => Self::draw_weight(round),
+				Some(dispute) => Self::resolve_weight(dispute.jurors()),
+				None => Weight::zero(),
+			},
+			_ => Weight::zero(),
+		}
+	}
+
+	/// What counting a round, or concluding a dispute, of `jurors` jurors costs.
+	/// `resolve_dispute` was measured with three; each more is one provider record read and
+	/// written to release or slash its bond and one account to pay its share, charged at the
+	/// database's rates until `scripts/bench.sh` measures a large jury.
+	pub fn resolve_weight(jurors: u32) -> Weight {
+		let extra = u64::from(jurors.saturating_sub(3));
 		T::WeightInfo::resolve_dispute()
 			.saturating_add(T::DbWeight::get().reads_writes(2, 2).saturating_mul(extra))
 	}
 
-	/// What drawing a jury costs at most: `challenge` measured the draw of three seats over a full
-	/// offer book; a last round seats up to `CommitteeSize`, each seat one more lock of a provider
-	/// record.
-	pub fn draw_weight() -> Weight {
-		let extra = u64::from(<T::CommitteeSize as Get<u32>>::get());
+	/// What drawing the jury of `round` costs at most: `challenge` measured the draw of three
+	/// seats over a full offer book; the last round reads every offer and verifier and locks a
+	/// bond from each.
+	pub fn draw_weight(round: u32) -> Weight {
+		if round == 0 {
+			return T::WeightInfo::challenge();
+		}
+		let jurors = u64::from(T::Offers::max_jurors());
 		T::WeightInfo::challenge()
-			.saturating_add(T::DbWeight::get().reads_writes(1, 1).saturating_mul(extra))
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1).saturating_mul(jurors))
+	}
+
+	/// The heaviest a round's count or a dispute's end can be: a last round of every juror a
+	/// model can have, after a first round of `CommitteeSeats`.
+	pub fn max_resolve_weight() -> Weight {
+		Self::resolve_weight(T::Offers::max_jurors().saturating_add(Self::committee_seats()))
 	}
 
 	/// Handles a job taken from the queue of block `queued_at`: a deadline, an audit draw, a
-	/// window's end, a jury draw, a round's count or a retention's end. Returns whether it drew
-	/// a jury.
-	fn settle_due(job: JobId, mut record: JobOf<T>, queued_at: BlockNumberFor<T>) -> bool {
+	/// window's end, a jury draw, a round's count or a retention's end.
+	fn settle_due(job: JobId, mut record: JobOf<T>, queued_at: BlockNumberFor<T>) {
 		let now = frame_system::Pallet::<T>::block_number();
 		match record.status.clone() {
 			JobStatus::Assigned { provider, collateral, .. } => {
@@ -372,16 +403,19 @@ impl<T: Config> Pallet<T> {
 				);
 			}
 			JobStatus::Disputed { .. } => match Disputes::<T>::get(job).map(|d| d.jury) {
-				Some(Jury::Drawing) => return Self::seat_jury(job, &mut record),
+				Some(Jury::Drawing) => {
+					Self::seat_jury(job, &mut record);
+					return;
+				}
 				Some(Jury::Seated { .. }) => {
-					let Some(dispute) = Disputes::<T>::take(job) else { return false };
+					let Some(dispute) = Disputes::<T>::take(job) else { return };
 					Self::resolve(job, &mut record, dispute);
 				}
 				Some(Jury::Decided { .. }) => {
-					let Some(dispute) = Disputes::<T>::take(job) else { return false };
+					let Some(dispute) = Disputes::<T>::take(job) else { return };
 					Self::stand(job, &mut record, dispute);
 				}
-				None => return false,
+				None => return,
 			},
 			JobStatus::Finalized { .. }
 			| JobStatus::Slashed { .. }
@@ -389,11 +423,10 @@ impl<T: Config> Pallet<T> {
 				// Retention is over: the events keep the history.
 				Jobs::<T>::remove(job);
 				JobsByOwner::<T>::remove(&record.owner, job);
-				return false;
+				return;
 			}
 		}
 		Jobs::<T>::insert(job, record);
-		false
 	}
 
 	/// Queues a job that just ended for pruning once `JobRetention` blocks have passed.

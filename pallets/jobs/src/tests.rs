@@ -616,6 +616,27 @@ mod settlement {
 		});
 	}
 
+	/// A block's queue work stops at its weight budget however few jobs that is (a last round
+	/// settles every juror of a model), yet always takes one job, so nothing waits for ever.
+	#[test]
+	fn a_block_stops_at_its_settlement_weight_and_always_settles_one_job() {
+		new_test_ext().execute_with(|| {
+			provider(P1, 500_000, 1, 64);
+			let jobs: Vec<u64> = (0..3).map(|_| submit(1, 1)).collect();
+			for job in &jobs {
+				deliver(*job, 1, FinishReason::Length);
+			}
+			SettlementWeight::set(polkadot_sdk::frame_support::weights::Weight::from_parts(1, 1));
+			let done = || {
+				jobs.iter().filter(|j| matches!(status(**j), JobStatus::Finalized { .. })).count()
+			};
+			for block in 0..3 {
+				run_to(2 + CHALLENGE_WINDOW + block);
+				assert_eq!(done(), block as usize + 1, "one job a block within a tiny budget");
+			}
+		});
+	}
+
 	#[test]
 	fn anyone_can_finish_an_overdue_job_at_once() {
 		new_test_ext().execute_with(|| {
@@ -942,7 +963,9 @@ mod invariants {
 								H256::zero(),
 							)
 						},
-						Action::Finish { job } => Jobs::finish(RuntimeOrigin::signed(POOR), job),
+						Action::Finish { job } => {
+							Jobs::finish(RuntimeOrigin::signed(POOR), job).map(|_| ()).map_err(|e| e.error)
+						}
 						Action::Challenge { job } => Jobs::challenge(RuntimeOrigin::signed(P5), job),
 						Action::Vote { job, seat } => cast(job, seat),
 						Action::Advance { blocks } => {

@@ -427,6 +427,53 @@ mod appeals {
 		});
 	}
 
+	/// The last round seated at most `CommitteeSize` jurors drawn by stake, so a cartel short of
+	/// half the stake could still win it when the draw favoured it. Now it seats every offer and
+	/// verifier of the model: a book larger than the old bound of eight, full of offers and
+	/// verifiers, sits whole, and a cartel of five of its twelve jurors loses.
+	#[test]
+	fn a_last_round_seats_the_whole_book_so_a_minority_cartel_cannot_win_it() {
+		new_test_ext().execute_with(|| {
+			use polkadot_sdk::frame_support::traits::fungible::Mutate;
+			let offers: Vec<u64> = (30..37).collect();
+			let verifiers: Vec<u64> = (40..45).collect();
+			for who in offers.iter().chain(&verifiers) {
+				Balances::set_balance(who, PROVIDER_BALANCE);
+			}
+			market(&offers);
+			for who in &verifiers {
+				assert_ok!(Providers::register(
+					RuntimeOrigin::signed(*who),
+					b"http://v".to_vec().try_into().unwrap(),
+					STAKE,
+				));
+				assert_ok!(Providers::verify(RuntimeOrigin::signed(*who), MODEL));
+			}
+			let job = submit(8, PRICE);
+			answer(job, P1);
+			assert_ok!(Jobs::challenge(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			let first: Vec<_> =
+				committee(job).iter().map(|who| (*who, Some(Verdict::Valid))).collect();
+			vote_round(job, &first);
+			assert_ok!(Jobs::appeal(RuntimeOrigin::signed(P5), job));
+			run_to(System::block_number() + 1);
+			let last = committee(job);
+			assert_eq!(last.len(), 12, "every offer and verifier but the provider's sits");
+			let cartel: Vec<u64> = last.iter().copied().take(5).collect();
+			let verdicts: Vec<_> = last
+				.iter()
+				.map(|who| {
+					let verdict =
+						if cartel.contains(who) { Verdict::Valid } else { Verdict::Invalid };
+					(*who, Some(verdict))
+				})
+				.collect();
+			vote(job, &verdicts);
+			assert!(matches!(status(job), JobStatus::Slashed { .. }), "{:?}", status(job));
+		});
+	}
+
 	#[test]
 	fn only_a_first_rounds_verdict_in_its_window_can_be_appealed() {
 		new_test_ext().execute_with(|| {

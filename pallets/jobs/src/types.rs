@@ -111,6 +111,11 @@ impl<AccountId, Balance, BlockNumber: Copy, MaxCommittee: Get<u32>>
 		}
 	}
 
+	/// Jurors of every round so far, the current one included.
+	pub fn jurors(&self) -> u32 {
+		(self.earlier.len() + self.committee().len()) as u32
+	}
+
 	/// The last blocks to commit and to reveal, while the jury votes.
 	pub fn phases(&self) -> Option<(BlockNumber, BlockNumber)> {
 		match &self.jury {

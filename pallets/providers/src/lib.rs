@@ -663,6 +663,12 @@ impl<T: Config> OfferBook<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Verifiers::<T>::get(model).into_inner()
 	}
 
+	fn max_jurors() -> u32 {
+		// Both books are bounded by `MaxProvidersPerModel`, and no account is in both.
+		<T::MaxProvidersPerModel as polkadot_sdk::frame_support::traits::Get<u32>>::get()
+			.saturating_mul(2)
+	}
+
 	fn reputation(provider: &T::AccountId, model: &ModelId) -> Option<Perbill> {
 		Self::reputation_of(provider, model)
 	}
