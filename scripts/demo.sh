@@ -49,6 +49,7 @@ done
 "$bin/faithful" --url "$url" offers "$name"
 
 say "Alice asks \"What is the capital of France?\" (the answer comes at once; settlement follows the challenge window)"
-"$bin/faithful" --url "$url" --suri //Alice prompt --model "$name" --max-tokens 32 \
+say "Bob is the model's only worker, so nobody could judge his answer: Alice waives a jury knowingly"
+"$bin/faithful" --url "$url" --suri //Alice prompt --model "$name" --max-tokens 32 --waive-jury \
 	"What is the capital of France?"
 say "the job was answered and paid on chain; stopping the worker and the chain"

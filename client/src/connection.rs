@@ -57,6 +57,12 @@ pub fn parse_address(address: &str) -> Result<AccountId32> {
 	address.parse().map_err(|e| anyhow!("`{address}` is not an SS58 address: {e:?}"))
 }
 
+/// Decodes a stored value as the runtime's own type `V`.
+fn decode_stored<V: Decode>(mut bytes: &[u8]) -> Result<V> {
+	V::decode(&mut bytes)
+		.map_err(|e| anyhow!("the node's storage does not decode as expected: {e}"))
+}
+
 impl Connection {
 	/// Connects to the node at `url` (e.g. `ws://127.0.0.1:9944`).
 	pub async fn open(url: &str) -> Result<Self> {
@@ -108,9 +114,25 @@ impl Connection {
 	) -> Result<Option<V>> {
 		let at = self.api.at_current_block().await?;
 		let Some(value) = at.storage().try_fetch(entry, key).await? else { return Ok(None) };
-		let decoded = V::decode(&mut value.bytes())
-			.map_err(|e| anyhow!("the node's storage does not decode as expected: {e}"))?;
-		Ok(Some(decoded))
+		decode_stored(value.bytes()).map(Some)
+	}
+
+	/// As `read`, at the best block: the newest state, which a reorg may still undo.
+	pub async fn read_best<Addr: Address, V: Decode>(
+		&self,
+		entry: Addr,
+		key: Addr::KeyParts,
+	) -> Result<Option<V>> {
+		#[derive(serde::Deserialize)]
+		struct Header {
+			number: String,
+		}
+		let header: Header = self.rpc.request("chain_getHeader", rpc_params![]).await?;
+		let number = u64::from_str_radix(header.number.trim_start_matches("0x"), 16)
+			.with_context(|| format!("the best block's number `{}` is not hex", header.number))?;
+		let at = self.api.at_block(number).await?;
+		let Some(value) = at.storage().try_fetch(entry, key).await? else { return Ok(None) };
+		decode_stored(value.bytes()).map(Some)
 	}
 
 	/// The latest finalized block's number.

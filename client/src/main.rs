@@ -12,7 +12,10 @@ use faithful_client::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			faithful_primitives::{jobs::Sampling, models::Architecture as ChainArchitecture},
+			faithful_primitives::{
+				jobs::{Judging, Sampling},
+				models::Architecture as ChainArchitecture,
+			},
 			sp_arithmetic::per_things::Permill,
 		},
 	},
@@ -101,6 +104,10 @@ enum Command {
 		/// Submit and print the job id without waiting.
 		#[arg(long)]
 		no_wait: bool,
+		/// Run even where too few staked accounts besides the provider could judge the answer,
+		/// so a wrong one would be paid: for a model's only provider, e.g. on a dev chain.
+		#[arg(long)]
+		waive_jury: bool,
 	},
 	/// A job's status, prompt and answer.
 	Job { id: u64 },
@@ -479,11 +486,12 @@ async fn run(cli: Cli) -> Result<()> {
 			})?;
 			print(cli.json, &quote, |q| {
 				format!(
-					"{} providers, {} to {} per token; escrow at the top price {}",
+					"{} providers, {} to {} per token; escrow at the top price {}; {}",
 					q.providers,
 					format_fth(units(&q.min_price_per_token)),
 					format_fth(units(&q.max_price_per_token)),
-					format_fth(units(&q.escrow))
+					format_fth(units(&q.escrow)),
+					if q.judged { "a jury can judge it" } else { "no jury could judge it" }
 				)
 			})
 		}
@@ -496,6 +504,7 @@ async fn run(cli: Cli) -> Result<()> {
 			top_k,
 			top_p,
 			no_wait,
+			waive_jury,
 		} => {
 			let request = PromptRequest {
 				text,
@@ -503,6 +512,7 @@ async fn run(cli: Cli) -> Result<()> {
 				max_tokens,
 				max_price,
 				sampling: sampling(temperature, top_k, top_p)?,
+				judging: if waive_jury { Judging::Waived } else { Judging::Required },
 				no_wait,
 			};
 			prompt(&connection, &me()?, cli.json, request).await
@@ -553,6 +563,7 @@ struct PromptRequest {
 	max_tokens: u32,
 	max_price: Option<String>,
 	sampling: Sampling,
+	judging: Judging,
 	no_wait: bool,
 }
 
@@ -562,7 +573,7 @@ async fn prompt(
 	json: bool,
 	request: PromptRequest,
 ) -> Result<()> {
-	let PromptRequest { text, model, max_tokens, max_price, sampling, no_wait } = request;
+	let PromptRequest { text, model, max_tokens, max_price, sampling, judging, no_wait } = request;
 	if text.trim().is_empty() {
 		bail!("the prompt is empty");
 	}
@@ -572,6 +583,13 @@ async fn prompt(
 	let quote = connection.quote(&model_hex, max_tokens).await?.ok_or_else(|| {
 		anyhow!("no provider can take a {max_tokens}-token job for {} right now", model.name)
 	})?;
+	if !quote.judged && matches!(judging, Judging::Required) {
+		bail!(
+			"too few staked accounts offer or verify {} to judge a wrong answer, so the chain \
+			 refuses the job (NoJury); pass --waive-jury to run it unjudged",
+			model.name
+		);
+	}
 	let cap = match max_price {
 		Some(price) => parse_fth(&price)?,
 		None => units(&quote.max_price_per_token),
@@ -603,6 +621,7 @@ async fn prompt(
 		sampling,
 		max_tokens,
 		cap,
+		judging,
 	);
 	let events = connection.submit(&call, signer).await?;
 	let submitted = events

@@ -46,6 +46,7 @@ async fn the_cli_lists_submits_follows_and_refuses_bad_input() -> Result<()> {
 	assert!(ok, "{out}");
 	let quote: serde_json::Value = serde_json::from_str(&out)?;
 	assert_eq!(quote["providers"], 1);
+	assert_eq!(quote["judged"], false, "Bob alone: nobody could judge him");
 
 	let alice_before = free_balance(&api, alice.public_key().0).await?;
 	for (args, expected) in [
@@ -57,6 +58,7 @@ async fn the_cli_lists_submits_follows_and_refuses_bad_input() -> Result<()> {
 		),
 		(vec!["--suri", "//Nobody", "prompt", "--model", "smollm2", "hi"], "insufficient funds"),
 		(vec!["prompt", "--model", "smollm2", "--temperature", "9", "hi"], "--temperature"),
+		(vec!["prompt", "--model", "smollm2", "hi"], "pass --waive-jury to run it unjudged"),
 	] {
 		let (ok, out, err) = faithful(&node, &args);
 		assert!(!ok, "{args:?} succeeded: {out}");
@@ -65,8 +67,10 @@ async fn the_cli_lists_submits_follows_and_refuses_bad_input() -> Result<()> {
 	}
 	assert_eq!(free_balance(&api, alice.public_key().0).await?, alice_before, "no funds moved");
 
-	let (ok, out, err) =
-		faithful(&node, &["--json", "prompt", "--model", "smollm2", "--no-wait", "hello"]);
+	let (ok, out, err) = faithful(
+		&node,
+		&["--json", "prompt", "--model", "smollm2", "--no-wait", "--waive-jury", "hello"],
+	);
 	assert!(ok, "{err}");
 	let submitted: serde_json::Value = serde_json::from_str(&out)?;
 	let job = submitted["job"].as_u64().expect("a job id");

@@ -222,6 +222,7 @@ fn quote_view(quote: Quote<Balance>) -> QuoteView {
 		min_price_per_token: amount(quote.min_price_per_token),
 		max_price_per_token: amount(quote.max_price_per_token),
 		escrow: amount(quote.escrow),
+		judged: quote.judged,
 	}
 }
 

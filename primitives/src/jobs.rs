@@ -72,6 +72,30 @@ pub const MAX_TEMPERATURE_MILLI: u32 = 2_000;
 /// The largest `top_k` a sampled job may ask for; larger values behave like "no limit".
 pub const MAX_TOP_K: u32 = 1_000;
 
+/// Whether a user's job needs a jury able to judge it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+)]
+pub enum Judging {
+	/// Only where a first round of `CommitteeSeats` jurors, none of them the provider or the
+	/// user, could be drawn now; otherwise `submit` fails with `NoJury` and holds nothing.
+	#[default]
+	Required,
+	/// Runs even where too few jurors exist, so a lie may go unjudged and be paid: for a model's
+	/// first provider on a new chain, knowingly.
+	Waived,
+}
+
 /// How the provider picks each output token.
 #[derive(
 	Encode,
@@ -276,6 +300,49 @@ pub enum Verdict {
 	Invalid,
 }
 
+/// What the chain draws for: each purpose is a separate stream of randomness.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum DrawPurpose {
+	/// Which provider gets the job (`attempt`: providers tried before).
+	Route,
+	/// The sampler's seed.
+	Seed,
+	/// Whether the chain audits a result (`attempt`: providers assigned so far).
+	Audit,
+	/// A first-round jury's seats (`attempt`: the seat).
+	Committee,
+}
+
+impl DrawPurpose {
+	fn tag(self) -> &'static [u8] {
+		match self {
+			Self::Route => b"faithful/route",
+			Self::Seed => b"faithful/seed",
+			Self::Audit => b"faithful/audit",
+			Self::Committee => b"faithful/committee",
+		}
+	}
+}
+
+/// The subject a draw asks the chain's randomness for: `(purpose, job, attempt)` SCALE-encoded.
+pub fn draw_subject(purpose: DrawPurpose, job: JobId, attempt: u32) -> alloc::vec::Vec<u8> {
+	(purpose.tag(), job, attempt).encode()
+}
+
+/// A draw's 32 bytes: BLAKE2b-256 of `(randomness, subject)` SCALE-encoded, `randomness` being
+/// the chain's answer for the subject.
+pub fn draw<Randomness: Encode>(randomness: Randomness, subject: &[u8]) -> [u8; 32] {
+	use polkadot_sdk::sp_runtime::traits::{BlakeTwo256, Hash};
+	BlakeTwo256::hash(&(randomness, subject).encode()).0
+}
+
+/// Whether a draw falls below `rate`: its first four bytes as a little-endian `u32`, modulo 10⁹,
+/// against the rate's parts per billion.
+pub fn draw_below(draw: &[u8; 32], rate: Perbill) -> bool {
+	let value = u32::from_le_bytes([draw[0], draw[1], draw[2], draw[3]]);
+	value % 1_000_000_000 < rate.deconstruct()
+}
+
 /// What a committee member commits to before revealing: BLAKE2b-256 of
 /// `("faithful/vote", job, voter, verdict, salt)` SCALE-encoded. Binding the voter stops members
 /// from copying each other's commitments; the salt stops anyone guessing a verdict from its hash.
@@ -390,6 +457,9 @@ pub struct Quote<Balance> {
 	pub max_price_per_token: Balance,
 	/// What `submit` holds at that cap: `max_tokens × max_price_per_token + verification fee`.
 	pub escrow: Balance,
+	/// Whether a first-round jury could be drawn beside whichever of them routing picks, so a
+	/// job with `Judging::Required` is accepted (unless the user itself is one of few jurors).
+	pub judged: bool,
 }
 
 #[cfg(test)]

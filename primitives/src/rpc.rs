@@ -20,6 +20,8 @@ pub struct QuoteView {
 	pub min_price_per_token: String,
 	pub max_price_per_token: String,
 	pub escrow: String,
+	/// Whether a job requiring a jury is accepted now (`Quote::judged`).
+	pub judged: bool,
 }
 
 /// How a job samples.

@@ -18,6 +18,7 @@ pub mod governance;
 #[cfg(feature = "std")]
 pub use apis::RuntimeApi;
 pub mod genesis;
+mod randomness;
 
 use polkadot_sdk::{
 	frame_support::{
@@ -260,8 +261,8 @@ impl pallet_jobs::Config for Runtime {
 	type Models = Models;
 	type Offers = Providers;
 	type Collateral = Providers;
-	// Fresh each block; its author could withhold a block to re-roll, at the cost of the block.
-	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	// The VRF output of the block being built: no signer can read it before its block.
+	type Randomness = randomness::BlockVrfRandomness;
 	type Treasury = TreasuryAccount;
 	type MaxPromptBytes = ConstU32<{ faithful_primitives::parameters::MAX_PROMPT_BYTES }>;
 	type MaxOutputBytes = faithful_primitives::jobs::MaxOutputBytes;

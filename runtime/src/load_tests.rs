@@ -9,7 +9,6 @@ use pallet_jobs::WeightInfo as _;
 use polkadot_sdk::{
 	frame_support::{
 		dispatch::{GetDispatchInfo, PostDispatchInfo},
-		traits::Get,
 		weights::WeightToFee as _,
 	},
 	sp_io::TestExternalities,
@@ -38,6 +37,7 @@ fn spam_job_fees() -> (Balance, Balance) {
 		sampling: Sampling::Greedy,
 		max_tokens: 1,
 		max_price_per_token: 1,
+		judging: faithful_primitives::jobs::Judging::Required,
 	});
 	let result = RuntimeCall::Jobs(pallet_jobs::Call::submit_result {
 		job: 0,

@@ -16,6 +16,7 @@ use std::{
 };
 
 use anyhow::{anyhow, bail, Context, Result};
+pub use faithful_primitives::jobs::Judging;
 use subxt::{
 	config::RpcConfigFor,
 	dynamic,
@@ -650,8 +651,8 @@ pub async fn model_id(node: &Node, name: &str) -> Result<[u8; 32]> {
 	bytes.try_into().map_err(|_| anyhow!("model id {hex} is not 32 bytes"))
 }
 
-/// Submits a greedy job for `model` as `who`: `max_tokens` at most `cap` per token. Returns the
-/// fee paid.
+/// Submits a greedy job for `model` as `who`: `max_tokens` at most `cap` per token, waiving a
+/// jury (most tests run a model's only provider). Returns the fee paid.
 pub async fn submit_greedy_job(
 	api: &OnlineClient<PolkadotConfig>,
 	who: &subxt_signer::sr25519::Keypair,
@@ -660,9 +661,23 @@ pub async fn submit_greedy_job(
 	max_tokens: u32,
 	cap: u128,
 ) -> Result<u128> {
+	submit_judged_job(api, who, model, prompt, max_tokens, cap, Judging::Waived).await
+}
+
+/// As `submit_greedy_job`, with `judging`.
+pub async fn submit_judged_job(
+	api: &OnlineClient<PolkadotConfig>,
+	who: &subxt_signer::sr25519::Keypair,
+	model: [u8; 32],
+	prompt: &str,
+	max_tokens: u32,
+	cap: u128,
+	judging: Judging,
+) -> Result<u128> {
 	let greedy = dynamic::Value::unnamed_variant("Greedy", []);
-	submit(api, who, "Jobs", "submit", (model, prompt.as_bytes().to_vec(), greedy, max_tokens, cap))
-		.await
+	let judging = dynamic::Value::unnamed_variant(format!("{judging:?}"), []);
+	let args = (model, prompt.as_bytes().to_vec(), greedy, max_tokens, cap, judging);
+	submit(api, who, "Jobs", "submit", args).await
 }
 
 /// `faithful_subscribeJob(job)` on `rpc`, which must outlive the subscription: the job now, then

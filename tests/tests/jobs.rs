@@ -79,6 +79,7 @@ async fn a_job_is_quoted_assigned_answered_and_settled_on_a_dev_chain() -> Resul
 			Value::unnamed_variant("Greedy", []),
 			MAX_TOKENS,
 			2 * PRICE,
+			Value::unnamed_variant("Waived", []),
 		),
 	)
 	.await?;

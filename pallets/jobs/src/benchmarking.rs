@@ -38,6 +38,7 @@ fn submit_job<T: Config>(owner: &T::AccountId, prompt_bytes: u32) -> JobId {
 		Sampling::Greedy,
 		T::MaxOutputTokens::get(),
 		1u32.into(),
+		Judging::Required,
 	)
 	.expect("a full book takes the job")
 }
@@ -104,6 +105,7 @@ mod benchmarks {
 			Sampling::Greedy,
 			T::MaxOutputTokens::get(),
 			1u32.into(),
+			Judging::Required,
 		);
 
 		assert!(matches!(Jobs::<T>::get(0).unwrap().status, JobStatus::Assigned { .. }));

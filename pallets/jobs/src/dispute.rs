@@ -30,7 +30,11 @@
 //! verdict leaves the result standing for want of one (`NoQuorum`).
 
 use super::*;
-use faithful_primitives::{jobs::vote_commitment, providers::JobOutcome, routing::pick};
+use faithful_primitives::{
+	jobs::{draw_below, vote_commitment, DrawPurpose},
+	providers::JobOutcome,
+	routing::pick,
+};
 use polkadot_sdk::{
 	frame_support::{
 		pallet_prelude::*,
@@ -76,10 +80,7 @@ impl<T: Config> Pallet<T> {
 	/// randomness. Called only at the start of a block after the result's, so the provider could
 	/// not know the randomness when it signed.
 	pub(crate) fn is_audited(job: JobId, attempt: u32, audit_rate: Perbill) -> bool {
-		let random = Self::random(b"faithful/audit", job, attempt);
-		let draw = u32::from_le_bytes(random[..4].try_into().expect("32 bytes have 4"));
-		// Parts per billion: a uniform draw in [0, 10^9).
-		draw % 1_000_000_000 < audit_rate.deconstruct()
+		draw_below(&Self::random(DrawPurpose::Audit, job, attempt), audit_rate)
 	}
 
 	/// The audit draw of a result delivered in an earlier block: an audited result is disputed
@@ -182,6 +183,32 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
+	/// The accounts that could sit on a jury for `model` now, with their free collateral: the
+	/// providers offering or verifying it that are not among `parties` (the provider, the user,
+	/// a challenger) and hold `VoteBond` of free collateral.
+	pub(crate) fn eligible_jurors<'a>(
+		model: ModelId,
+		parties: alloc::vec::Vec<&'a T::AccountId>,
+	) -> impl Iterator<Item = (T::AccountId, u128)> + 'a {
+		let vote_bond = T::VoteBond::get();
+		T::Offers::offers(&model)
+			.into_iter()
+			.map(|(who, _)| who)
+			.chain(T::Offers::verifiers(&model))
+			.filter_map(move |who| {
+				let free = T::Collateral::free_collateral(&who);
+				(!parties.contains(&&who) && free >= vote_bond)
+					.then(|| (who, free.saturated_into::<u128>()))
+			})
+	}
+
+	/// Whether a first round of `CommitteeSeats` jurors could be drawn now for a job of `model`
+	/// between `parties`: what a job with `Judging::Required` needs.
+	pub(crate) fn can_seat_jury(model: ModelId, parties: alloc::vec::Vec<&T::AccountId>) -> bool {
+		let seats = Self::committee_seats() as usize;
+		Self::eligible_jurors(model, parties).take(seats).count() >= seats
+	}
+
 	/// The jury of `round` as the chain would draw it now, from the providers offering or
 	/// verifying the job's model that are not a party to it and hold `VoteBond` of free
 	/// collateral: in the first round `CommitteeSeats` of them, drawn without replacement with
@@ -193,28 +220,22 @@ impl<T: Config> Pallet<T> {
 		challenger: Option<&(T::AccountId, BalanceOf<T>)>,
 		round: u32,
 	) -> alloc::vec::Vec<T::AccountId> {
-		let vote_bond = T::VoteBond::get();
-		let candidates = T::Offers::offers(&record.model)
-			.into_iter()
-			.map(|(who, _)| who)
-			.chain(T::Offers::verifiers(&record.model));
 		let (mut eligible, mut stakes): (alloc::vec::Vec<T::AccountId>, alloc::vec::Vec<u128>) =
-			candidates
-				.filter_map(|who| {
-					let free = T::Collateral::free_collateral(&who);
-					let party = who == *provider
-						|| who == record.owner
-						|| challenger.is_some_and(|(challenger, _)| who == *challenger);
-					(!party && free >= vote_bond).then(|| (who, free.saturated_into::<u128>()))
-				})
-				.unzip();
+			Self::eligible_jurors(
+				record.model,
+				[Some(provider), Some(&record.owner), challenger.map(|(who, _)| who)]
+					.into_iter()
+					.flatten()
+					.collect(),
+			)
+			.unzip();
 		if round > 0 {
 			// The last round: everyone, so no share of the stake short of a majority can win it.
 			return eligible;
 		}
 		let mut drawn = alloc::vec::Vec::new();
 		for seat in 0..Self::committee_seats() {
-			let random = Self::random(b"faithful/committee", job, seat);
+			let random = Self::random(DrawPurpose::Committee, job, seat);
 			let Some(pick) = pick(&stakes, &random) else { break };
 			drawn.push(eligible.swap_remove(pick));
 			stakes.swap_remove(pick);

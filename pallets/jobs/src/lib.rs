@@ -56,7 +56,8 @@ pub use weights::WeightInfo;
 
 use faithful_primitives::{
 	jobs::{
-		Commitment, FinishReason, Job, JobId, JobOutput, JobStatus, Sampling, TokenId, Verdict,
+		Commitment, FinishReason, Job, JobId, JobOutput, JobStatus, Judging, Sampling, TokenId,
+		Verdict,
 	},
 	models::{ModelId, ModelRegistry},
 	providers::{OfferBook, ProviderCollateral},
@@ -469,6 +470,10 @@ pub mod pallet {
 		/// The dispute has no verdict open to appeal (none yet, the last round's, or its appeal
 		/// window is over).
 		NotAppealable,
+		/// Fewer than `CommitteeSeats` staked accounts besides the provider and the user offer or
+		/// verify the model, so no jury could judge a lie; nothing was held. Submit with
+		/// `Judging::Waived` to run it anyway.
+		NoJury,
 	}
 
 	#[pallet::hooks]
@@ -498,9 +503,10 @@ pub mod pallet {
 		/// Asks `model` to answer `prompt` with at most `max_tokens` tokens, paying at most
 		/// `max_price_per_token` each. Holds `max_tokens × max_price_per_token` plus the
 		/// verification fee, routes the job and emits `JobAssigned`. When no provider fits, fails
-		/// with `NoProviderAvailable` and holds nothing.
+		/// with `NoProviderAvailable`; when `judging` is `Required` and no jury could be drawn,
+		/// with `NoJury`; either way it holds nothing.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit(prompt.len() as u32))]
+		#[pallet::weight(Pallet::<T>::submit_weight(prompt.len() as u32))]
 		pub fn submit(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -508,10 +514,19 @@ pub mod pallet {
 			sampling: Sampling,
 			max_tokens: u32,
 			max_price_per_token: BalanceOf<T>,
+			judging: Judging,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::do_submit(owner, model, prompt, sampling, max_tokens, max_price_per_token)
-				.map(|_| ())
+			Self::do_submit(
+				owner,
+				model,
+				prompt,
+				sampling,
+				max_tokens,
+				max_price_per_token,
+				judging,
+			)
+			.map(|_| ())
 		}
 
 		/// Delivers the result of `job`: the text users read (at most `MaxOutputBytes`: see
@@ -605,6 +620,14 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
+	/// What `submit` costs: the call measured over a full offer book, and the jury check's read
+	/// of every verifier's stake.
+	pub(crate) fn submit_weight(prompt: u32) -> polkadot_sdk::frame_support::weights::Weight {
+		use polkadot_sdk::frame_support::traits::Get;
+		T::WeightInfo::submit(prompt)
+			.saturating_add(T::DbWeight::get().reads(T::Offers::max_jurors().into()))
+	}
+
 	/// What `submit_result` costs: the call, plus the audit draw it queues for the next block,
 	/// charged as if it opened a dispute (a jury draw over the whole offer book, as `challenge`
 	/// pays for). The result cannot know whether it will be audited, so nothing is refunded.

@@ -5,7 +5,7 @@ use crate as pallet_jobs;
 use codec::Encode;
 use core::cell::RefCell;
 use faithful_primitives::{
-	jobs::{JobId, Sampling},
+	jobs::{JobId, Judging, Sampling},
 	models::{ModelId, ModelRegistry},
 };
 use polkadot_sdk::{
@@ -277,18 +277,29 @@ pub fn provider(provider: u64, stake: u128, price: u128, max_concurrent: u32) {
 	assert_ok!(Providers::offer(RuntimeOrigin::signed(provider), MODEL, price, max_concurrent));
 }
 
-/// Submits a greedy job for `MODEL` from `USER` and returns its id.
+/// Submits a greedy job for `MODEL` from `USER` and returns its id. Most markets here have one
+/// provider, so the job waives a jury (`submit_judged` requires one).
 pub fn submit(max_tokens: u32, cap: u128) -> JobId {
 	let id = pallet_jobs::NextJobId::<Test>::get();
-	assert_ok!(Jobs::submit(
+	assert_ok!(submit_judged(max_tokens, cap, Judging::Waived));
+	id
+}
+
+/// Submits a greedy job for `MODEL` from `USER` with `judging`.
+pub fn submit_judged(
+	max_tokens: u32,
+	cap: u128,
+	judging: Judging,
+) -> polkadot_sdk::sp_runtime::DispatchResult {
+	Jobs::submit(
 		RuntimeOrigin::signed(USER),
 		MODEL,
 		b"What is the capital of France?".to_vec(),
 		Sampling::Greedy,
 		max_tokens,
 		cap,
-	));
-	id
+		judging,
+	)
 }
 
 /// Runs blocks up to and including `n`, with the pallet's per-block work.

@@ -4,14 +4,12 @@
 //! gathers the candidates from chain state and draws with chain randomness.
 
 use super::*;
-use codec::Encode;
 use faithful_primitives::{
-	jobs::Quote,
+	jobs::{draw, draw_subject, DrawPurpose, Quote},
 	routing::{pick, weight},
 };
 use polkadot_sdk::{
 	frame_support::traits::Get,
-	sp_io::hashing::blake2_256,
 	sp_runtime::traits::{Bounded, CheckedMul, SaturatedConversion},
 };
 
@@ -26,18 +24,18 @@ pub(crate) struct Assignment<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// 32 random bytes for `purpose` and `job`: BLAKE2b-256 of the chain's randomness for the
-	/// subject. Where BABE has no output yet (the first block), the parent hash stands in.
-	pub(crate) fn random(purpose: &[u8], job: JobId, attempt: u32) -> [u8; 32] {
-		let subject = (purpose, job, attempt).encode();
+	/// 32 random bytes for `purpose` and `job` (`faithful_primitives::jobs::draw`). Where the
+	/// block has no VRF output (the first block), the parent hash stands in.
+	pub(crate) fn random(purpose: DrawPurpose, job: JobId, attempt: u32) -> [u8; 32] {
+		let subject = draw_subject(purpose, job, attempt);
 		let (random, _) = T::Randomness::random(&subject);
 		let random = random.unwrap_or_else(frame_system::Pallet::<T>::parent_hash);
-		blake2_256(&(random, subject).encode())
+		draw(random, &subject)
 	}
 
 	/// The sampler's seed for `job`.
 	pub(crate) fn sampling_seed(job: JobId) -> u64 {
-		let random = Self::random(b"faithful/seed", job, 0);
+		let random = Self::random(DrawPurpose::Seed, job, 0);
 		u64::from_le_bytes(random[..8].try_into().expect("32 bytes have 8"))
 	}
 
@@ -100,7 +98,7 @@ impl<T: Config> Pallet<T> {
 		)
 		.into_iter()
 		.unzip();
-		let random = Self::random(b"faithful/route", job, record.attempts.len() as u32);
+		let random = Self::random(DrawPurpose::Route, job, record.attempts.len() as u32);
 		Some(candidates.swap_remove(pick(&weights, &random)?))
 	}
 
@@ -115,11 +113,15 @@ impl<T: Config> Pallet<T> {
 		let min_price_per_token = prices.clone().min()?;
 		let max_price_per_token = prices.max()?;
 		let (_, escrow) = Self::escrow_for(max_tokens, max_price_per_token).ok()?;
+		// One more than a round's seats, since the provider routing picks may be one of them.
+		let seats = Self::committee_seats() as usize + 1;
+		let judged = Self::eligible_jurors(model, alloc::vec![]).take(seats).count() >= seats;
 		Some(Quote {
 			providers: offers.len() as u32,
 			min_price_per_token,
 			max_price_per_token,
 			escrow,
+			judged,
 		})
 	}
 

@@ -30,6 +30,7 @@ impl<T: Config> Pallet<T> {
 		sampling: Sampling,
 		max_tokens: u32,
 		max_price_per_token: BalanceOf<T>,
+		judging: Judging,
 	) -> Result<JobId, DispatchError> {
 		let context_length = T::Models::context_length(&model).ok_or(Error::<T>::ModelNotActive)?;
 		ensure!(!prompt.is_empty(), Error::<T>::EmptyPrompt);
@@ -67,6 +68,11 @@ impl<T: Config> Pallet<T> {
 			status: JobStatus::Refunded { refunded: Zero::zero(), at: now },
 		};
 		let assignment = Self::route(job, &record).ok_or(Error::<T>::NoProviderAvailable)?;
+		ensure!(
+			judging == Judging::Waived
+				|| Self::can_seat_jury(model, alloc::vec![&assignment.provider, &owner]),
+			Error::<T>::NoJury
+		);
 		T::Currency::hold(&HoldReason::Escrow.into(), &owner, escrow)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		NextJobId::<T>::put(job.saturating_add(1));

@@ -1,6 +1,6 @@
 use crate::{mock::*, Error, Event, JobStatus, Jobs as JobsStorage, Outputs, Prompts};
 use faithful_primitives::{
-	jobs::{FinishReason, Sampling, MAX_TEMPERATURE_MILLI},
+	jobs::{FinishReason, Judging, Sampling, MAX_TEMPERATURE_MILLI},
 	providers::{ProviderCollateral, Reputation},
 };
 use polkadot_sdk::{
@@ -115,7 +115,15 @@ mod submit {
 		max_tokens: u32,
 		cap: u128,
 	) -> polkadot_sdk::sp_runtime::DispatchResult {
-		Jobs::submit(RuntimeOrigin::signed(USER), model, prompt.to_vec(), sampling, max_tokens, cap)
+		Jobs::submit(
+			RuntimeOrigin::signed(USER),
+			model,
+			prompt.to_vec(),
+			sampling,
+			max_tokens,
+			cap,
+			Judging::Waived,
+		)
 	}
 
 	#[test]
@@ -211,7 +219,8 @@ mod submit {
 					b"hi".to_vec(),
 					Sampling::Greedy,
 					16,
-					PRICE
+					PRICE,
+					Judging::Waived,
 				),
 				Error::<Test>::InsufficientBalance
 			);
@@ -311,9 +320,18 @@ fn quote_reports_the_prices_and_escrow_of_offers_that_can_take_the_job() {
 				providers: 3,
 				min_price_per_token: 5,
 				max_price_per_token: 30,
-				escrow: 8 * 30 + 24
+				escrow: 8 * 30 + 24,
+				// Whichever of the three serves, two are left for three seats.
+				judged: false,
 			})
 		);
+		assert_ok!(Providers::register(
+			RuntimeOrigin::signed(P4),
+			b"http://v".to_vec().try_into().unwrap(),
+			STAKE,
+		));
+		assert_ok!(Providers::verify(RuntimeOrigin::signed(P4), MODEL));
+		assert!(Jobs::quote(MODEL, 8).unwrap().judged, "a verifier makes up the jury");
 		assert_eq!(
 			Jobs::quote(MODEL, 16).map(|q| (q.providers, q.min_price_per_token)),
 			Some((2, 10))
@@ -939,6 +957,7 @@ mod invariants {
 						Sampling::Greedy,
 						max_tokens,
 						cap,
+						Judging::Waived,
 					);
 					let _ = match action {
 						Action::Submit { max_tokens, cap } => submit(max_tokens, cap),

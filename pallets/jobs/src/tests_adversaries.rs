@@ -1,7 +1,7 @@
 //! Attacks on the market's money paths, each named after the attack it proves harmless.
 
 use crate::{mock::*, JobStatus, Jobs as JobsStorage};
-use faithful_primitives::jobs::{FinishReason, Sampling, Verdict};
+use faithful_primitives::jobs::{FinishReason, Judging, Sampling, Verdict};
 use polkadot_sdk::{
 	frame_support::{
 		assert_ok,
@@ -215,6 +215,7 @@ mod queue_jamming {
 				Sampling::Greedy,
 				1,
 				1,
+				Judging::Waived,
 			)
 			.is_ok()
 			{
@@ -263,6 +264,7 @@ mod unanswerable_jobs {
 			Sampling::Greedy,
 			max_tokens,
 			PRICE,
+			Judging::Waived,
 		)
 	}
 

@@ -529,3 +529,170 @@ mod verifiers_who_do_not_serve {
 		});
 	}
 }
+
+mod jobs_nobody_can_judge {
+	use super::*;
+	use faithful_primitives::jobs::Judging;
+
+	fn verifier(who: u64) {
+		assert_ok!(Providers::register(
+			RuntimeOrigin::signed(who),
+			b"http://v".to_vec().try_into().unwrap(),
+			STAKE,
+		));
+		assert_ok!(Providers::verify(RuntimeOrigin::signed(who), MODEL));
+	}
+
+	/// A model's only provider took jobs nobody could judge, so its lies were paid. A job now
+	/// needs a first round's jurors beside its provider, unless the user knowingly waives them.
+	#[test]
+	fn a_job_nobody_could_judge_is_refused_unless_the_user_waives_a_jury() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			assert_noop!(submit_judged(8, PRICE, Judging::Required), crate::Error::<Test>::NoJury);
+			assert_eq!(escrow_of(USER), 0, "nothing held");
+			assert_ok!(submit_judged(8, PRICE, Judging::Waived));
+		});
+	}
+
+	#[test]
+	fn a_job_with_a_jury_beside_its_provider_is_accepted() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			for who in [P2, P3, P4] {
+				verifier(who);
+			}
+			assert_ok!(submit_judged(8, PRICE, Judging::Required));
+		});
+	}
+
+	/// The user may verify the model, but never judges its own job: it does not count.
+	#[test]
+	fn a_user_cannot_make_up_its_own_jobs_jury() {
+		new_test_ext().execute_with(|| {
+			provider(P1, STAKE, PRICE, 4);
+			for who in [P2, P3, USER] {
+				verifier(who);
+			}
+			assert_noop!(submit_judged(8, PRICE, Judging::Required), crate::Error::<Test>::NoJury);
+			verifier(P4);
+			assert_ok!(submit_judged(8, PRICE, Judging::Required));
+		});
+	}
+}
+
+mod honest_jurors_find_the_truth {
+	use super::*;
+	use proptest::prelude::*;
+
+	/// What a juror does when seated.
+	#[derive(Clone, Copy, Debug)]
+	enum Juror {
+		/// Re-executes and reveals the truth.
+		Honest,
+		/// Offline: never commits.
+		Silent,
+		/// Hostile: reveals the opposite of the truth.
+		Liar,
+	}
+
+	fn juror() -> impl Strategy<Value = (Juror, u128)> {
+		let behaviour = prop_oneof![Just(Juror::Honest), Just(Juror::Silent), Just(Juror::Liar)];
+		(behaviour, 100u128..=10_000)
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(64))]
+
+		/// Whatever the pool of verifiers (honest, offline or voting the lie, with any stakes),
+		/// whether the provider lied, and whoever sits in the first round: when the honest jurors
+		/// hold more stake than those voting the lie, and the honest side appeals a first round
+		/// that went the other way, the dispute ends with the truth, and no honest juror, honest
+		/// provider or honest user loses a unit. With no hostile juror at all, one honest juror
+		/// in the pool is enough.
+		#[test]
+		fn a_dispute_ends_with_the_truth_when_the_honest_stake_outweighs_the_lies(
+			pool in prop::collection::vec(juror(), 1..=8),
+			provider_lied in any::<bool>(),
+		) {
+			let honest: u128 =
+				pool.iter().filter(|(j, _)| matches!(j, Juror::Honest)).map(|(_, s)| s).sum();
+			let lying: u128 =
+				pool.iter().filter(|(j, _)| matches!(j, Juror::Liar)).map(|(_, s)| s).sum();
+			prop_assume!(honest > lying);
+			new_test_ext().execute_with(|| {
+				use polkadot_sdk::frame_support::traits::fungible::Mutate;
+				provider(P1, STAKE, PRICE, 4);
+				let jurors: Vec<(u64, Juror, u128)> = pool
+					.iter()
+					.enumerate()
+					.map(|(i, (behaviour, stake))| (30 + i as u64, *behaviour, *stake))
+					.collect();
+				for (who, _, stake) in &jurors {
+					Balances::set_balance(who, PROVIDER_BALANCE);
+					assert_ok!(Providers::register(
+						RuntimeOrigin::signed(*who),
+						b"http://v".to_vec().try_into().unwrap(),
+						*stake,
+					));
+					assert_ok!(Providers::verify(RuntimeOrigin::signed(*who), MODEL));
+				}
+				let truth = if provider_lied { Verdict::Invalid } else { Verdict::Valid };
+				let user_before = free_of(USER);
+				let job = submit(8, PRICE);
+				answer(job, P1);
+				assert_ok!(Jobs::challenge(RuntimeOrigin::signed(USER), job));
+				run_to(System::block_number() + 1);
+				let votes = |job| -> Vec<(u64, Option<Verdict>)> {
+					committee(job)
+						.into_iter()
+						.map(|who| {
+							let (_, behaviour, _) =
+								jurors.iter().find(|(j, ..)| *j == who).expect("a verifier");
+							let vote = match behaviour {
+								Juror::Honest => Some(truth),
+								Juror::Silent => None,
+								Juror::Liar if truth == Verdict::Valid => Some(Verdict::Invalid),
+								Juror::Liar => Some(Verdict::Valid),
+							};
+							(who, vote)
+						})
+						.collect()
+				};
+				vote_round(job, &votes(job));
+				match Disputes::<Test>::get(job).map(|d| d.jury) {
+					Some(crate::Jury::Decided { verdict, .. }) if verdict != truth => {
+						let appellant = if provider_lied { USER } else { P1 };
+						assert_ok!(Jobs::appeal(RuntimeOrigin::signed(appellant), job));
+						run_to(System::block_number() + 1);
+						vote(job, &votes(job));
+					}
+					Some(crate::Jury::Decided { .. }) => let_stand(job),
+					// No majority: the last round is drawn next block.
+					Some(crate::Jury::Drawing) => {
+						run_to(System::block_number() + 1);
+						vote(job, &votes(job));
+					}
+					other => panic!("after a first round: {other:?}"),
+				}
+				let end = status(job);
+				match truth {
+					Verdict::Invalid => {
+						assert!(matches!(end, JobStatus::Slashed { .. }), "{end:?}");
+						assert!(free_of(USER) >= user_before, "the user lost");
+					}
+					Verdict::Valid => {
+						assert!(matches!(end, JobStatus::Finalized { .. }), "{end:?}");
+						assert!(stake_of(P1) == STAKE, "the honest provider lost stake");
+					}
+				}
+				for (who, behaviour, stake) in &jurors {
+					if matches!(behaviour, Juror::Honest) {
+						assert!(stake_of(*who) == *stake, "honest juror {who} lost its bond");
+						assert_eq!(locked_of(*who), 0);
+					}
+				}
+			});
+		}
+	}
+}

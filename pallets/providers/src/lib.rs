@@ -208,6 +208,11 @@ pub mod pallet {
 		},
 		/// A provider stopped offering a model.
 		OfferRetracted { provider: T::AccountId, model: ModelId },
+		/// A full book gave `provider`'s offer, its dearest, to a cheaper one; its running jobs
+		/// run to their end.
+		OfferDisplaced { provider: T::AccountId, model: ModelId },
+		/// A full verifiers' book gave `provider`'s place, the least staked, to a larger stake.
+		VerifierDisplaced { provider: T::AccountId, model: ModelId },
 		/// A provider judges `model`'s disputes without offering it.
 		VerifierAdded { provider: T::AccountId, model: ModelId },
 		/// A provider stopped judging `model`.
@@ -266,13 +271,14 @@ pub mod pallet {
 		AlreadyVerifying,
 		/// The provider does not verify this model.
 		NotVerifying,
-		/// `MaxProvidersPerModel` accounts verify this model already.
+		/// `MaxProvidersPerModel` accounts verify this model already, none with less stake than
+		/// this provider.
 		TooManyVerifiersForModel,
 		/// A provider cannot verify a model it offers: it already judges it as a provider.
 		OffersThisModel,
 		/// A provider cannot offer a model it verifies; `stop_verifying` it first.
 		VerifiesThisModel,
-		/// `MaxProvidersPerModel` providers offer this model already.
+		/// `MaxProvidersPerModel` providers offer this model already, none dearer than this offer.
 		TooManyProvidersForModel,
 		/// Balance arithmetic overflowed.
 		Overflow,
@@ -406,9 +412,11 @@ pub mod pallet {
 
 		/// Offers to serve `model` at `price_per_token` per output token, running at most
 		/// `max_concurrent` of its jobs at once. The model must be active and the provider must
-		/// have at least `MinProviderStake` bonded.
+		/// have at least `MinProviderStake` bonded. A full book takes the offer in place of its
+		/// dearest one, if that is dearer (`OfferDisplaced`): offers priced never to serve cannot
+		/// keep a provider out.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::offer())]
+		#[pallet::weight(T::WeightInfo::offer().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
 		pub fn offer(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -429,12 +437,35 @@ pub mod pallet {
 					Error::<T>::TooManyOffers
 				);
 				info.offers.try_push(model).map_err(|_| Error::<T>::TooManyOffers)?;
-				Offers::<T>::try_mutate(model, |book| {
-					book.try_push((provider.clone(), Offer { price_per_token, max_concurrent }))
-						.map_err(|_| Error::<T>::TooManyProvidersForModel)
-				})?;
 				Ok::<_, DispatchError>(())
 			})?;
+			let displaced = Offers::<T>::try_mutate(model, |book| {
+				let displaced = if book.is_full() {
+					let (dearest, (_, offer)) = book
+						.iter()
+						.enumerate()
+						.max_by_key(|(_, (_, offer))| offer.price_per_token)
+						.ok_or(Error::<T>::TooManyProvidersForModel)?;
+					ensure!(
+						price_per_token < offer.price_per_token,
+						Error::<T>::TooManyProvidersForModel
+					);
+					Some(book.remove(dearest).0)
+				} else {
+					None
+				};
+				book.try_push((provider.clone(), Offer { price_per_token, max_concurrent }))
+					.map_err(|_| Error::<T>::TooManyProvidersForModel)?;
+				Ok::<_, DispatchError>(displaced)
+			})?;
+			if let Some(displaced) = displaced {
+				Providers::<T>::mutate(&displaced, |entry| {
+					if let Some(info) = entry {
+						info.offers.retain(|m| *m != model);
+					}
+				});
+				Self::deposit_event(Event::OfferDisplaced { provider: displaced, model });
+			}
 			Self::deposit_event(Event::OfferSet {
 				provider,
 				model,
@@ -498,14 +529,18 @@ pub mod pallet {
 
 		/// Judges `model`'s disputes without offering it: the provider holds the file, sits on
 		/// its juries with its stake behind its votes, and takes no jobs. The model must be
-		/// active and the provider must have at least `MinProviderStake` bonded. Weighed as
-		/// `offer`, which touches the same records.
+		/// active and the provider must have at least `MinProviderStake` bonded. A full book
+		/// takes it in place of its verifier with the least stake, if that is less
+		/// (`VerifierDisplaced`), so the book holds the stakes most at risk. Weighed as `offer`,
+		/// which touches the same records, and a read of every verifier's stake.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::offer())]
+		#[pallet::weight(T::WeightInfo::offer().saturating_add(
+			T::DbWeight::get().reads_writes(T::MaxProvidersPerModel::get().into(), 1)
+		))]
 		pub fn verify(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
 			let provider = ensure_signed(origin)?;
 			ensure!(T::Models::is_active(&model), Error::<T>::ModelNotActive);
-			Providers::<T>::try_mutate(&provider, |entry| {
+			let displaced = Providers::<T>::try_mutate(&provider, |entry| {
 				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				ensure!(info.stake >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
 				ensure!(!info.offers.contains(&model), Error::<T>::OffersThisModel);
@@ -516,12 +551,38 @@ pub mod pallet {
 					Error::<T>::TooManyOffers
 				);
 				info.verifies.try_push(model).map_err(|_| Error::<T>::TooManyOffers)?;
+				Ok::<_, DispatchError>(info.stake)
+			})
+			.and_then(|stake| {
 				Verifiers::<T>::try_mutate(model, |book| {
+					let displaced = if book.is_full() {
+						let stake_of = |who: &T::AccountId| {
+							Providers::<T>::get(who).map(|info| info.stake).unwrap_or_default()
+						};
+						let (smallest, least) = book
+							.iter()
+							.enumerate()
+							.map(|(at, who)| (at, stake_of(who)))
+							.min_by_key(|(_, stake)| *stake)
+							.ok_or(Error::<T>::TooManyVerifiersForModel)?;
+						ensure!(stake > least, Error::<T>::TooManyVerifiersForModel);
+						Some(book.remove(smallest))
+					} else {
+						None
+					};
 					book.try_push(provider.clone())
-						.map_err(|_| Error::<T>::TooManyVerifiersForModel)
-				})?;
-				Ok::<_, DispatchError>(())
+						.map_err(|_| Error::<T>::TooManyVerifiersForModel)?;
+					Ok::<_, DispatchError>(displaced)
+				})
 			})?;
+			if let Some(displaced) = displaced {
+				Providers::<T>::mutate(&displaced, |entry| {
+					if let Some(info) = entry {
+						info.verifies.retain(|m| *m != model);
+					}
+				});
+				Self::deposit_event(Event::VerifierDisplaced { provider: displaced, model });
+			}
 			Self::deposit_event(Event::VerifierAdded { provider, model });
 			Ok(())
 		}

@@ -315,6 +315,7 @@ fn offer_is_refused_past_the_per_provider_and_per_model_bounds() {
 		assert_ok!(offer(BOB, 1, 10, 1));
 		assert_ok!(offer(CHARLIE, 1, 10, 1));
 		assert_noop!(offer(DAVE, 1, 10, 1), Error::<Test>::TooManyProvidersForModel);
+		assert_ok!(offer(DAVE, 1, 9, 1)); // a cheaper offer takes a place
 	});
 }
 
@@ -602,5 +603,64 @@ fn a_provider_that_verifies_cannot_leave_until_it_stops() {
 		);
 		assert_ok!(Providers::stop_verifying(RuntimeOrigin::signed(ALICE), model(1)));
 		assert_ok!(Providers::unbond(RuntimeOrigin::signed(ALICE), 500));
+	});
+}
+
+/// Offers priced never to be routed to filled a model's book and kept every provider out. A
+/// full book now takes a cheaper offer in place of its dearest: blocking entry means listing
+/// cheap offers, which are routed jobs and slashed when they do not serve.
+#[test]
+fn offers_priced_never_to_serve_cannot_keep_a_provider_out() {
+	new_test_ext().execute_with(|| {
+		for who in [ALICE, BOB, CHARLIE, DAVE] {
+			assert_ok!(register(who, 500));
+		}
+		assert_ok!(offer(ALICE, 1, 1_000_000, 1));
+		assert_ok!(offer(BOB, 1, 20, 1));
+		assert_ok!(offer(CHARLIE, 1, 1_000_000, 1));
+		assert_ok!(offer(DAVE, 1, 10, 1));
+		System::assert_has_event(
+			Event::OfferDisplaced { provider: CHARLIE, model: model(1) }.into(),
+		);
+		let book: Vec<u64> = Providers::offers_for(&model(1)).iter().map(|(who, _)| *who).collect();
+		assert_eq!(book, vec![ALICE, BOB, DAVE]);
+		assert!(info(CHARLIE).offers.is_empty(), "the displaced provider's record follows");
+		Providers::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_full_book_refuses_an_offer_no_cheaper_than_its_dearest() {
+	new_test_ext().execute_with(|| {
+		for who in [ALICE, BOB, CHARLIE, DAVE] {
+			assert_ok!(register(who, 500));
+		}
+		for who in [ALICE, BOB, CHARLIE] {
+			assert_ok!(offer(who, 1, 10, 1));
+		}
+		assert_noop!(offer(DAVE, 1, 10, 1), Error::<Test>::TooManyProvidersForModel);
+	});
+}
+
+/// Minimum-stake accounts filled a model's verifiers' book and kept larger stakes out. A full
+/// book now takes a larger stake in place of its smallest, and refuses one no larger.
+#[test]
+fn a_full_verifiers_book_keeps_the_largest_stakes() {
+	new_test_ext().execute_with(|| {
+		for (who, stake) in [(ALICE, 100), (BOB, 300), (CHARLIE, 200), (DAVE, 100)] {
+			assert_ok!(register(who, stake));
+		}
+		for who in [ALICE, BOB, CHARLIE] {
+			assert_ok!(verify(who, 1));
+		}
+		assert_noop!(verify(DAVE, 1), Error::<Test>::TooManyVerifiersForModel);
+		assert_ok!(Providers::bond_extra(RuntimeOrigin::signed(DAVE), 50));
+		assert_ok!(verify(DAVE, 1));
+		System::assert_has_event(
+			Event::VerifierDisplaced { provider: ALICE, model: model(1) }.into(),
+		);
+		assert_eq!(crate::Verifiers::<Test>::get(model(1)).into_inner(), vec![BOB, CHARLIE, DAVE]);
+		assert!(info(ALICE).verifies.is_empty());
+		Providers::do_try_state().unwrap();
 	});
 }

@@ -88,6 +88,16 @@ pub struct Settings {
 	#[arg(long, hide = true)]
 	#[serde(skip)]
 	pub cheat_zero_layer: Option<usize>,
+	/// Testing only: hold each answer back while the audit draw, predicted from the VRF output
+	/// anyone can read, says it would be audited (see `daemon::cheat`).
+	#[arg(long, hide = true)]
+	#[serde(skip)]
+	pub cheat_time_answers: bool,
+	/// Testing only: vote `Valid` on every disputed result without re-executing it, as a juror
+	/// that free-rides would. It loses its vote bond whenever the answer was a lie.
+	#[arg(long, hide = true)]
+	#[serde(skip)]
+	pub cheat_vote_valid: bool,
 }
 
 /// What the worker does for its models on chain.
@@ -117,6 +127,8 @@ pub struct Config {
 	pub epsilon: f64,
 	pub device: DeviceKind,
 	pub cheat_zero_layer: Option<usize>,
+	pub cheat_time_answers: bool,
+	pub cheat_vote_valid: bool,
 }
 
 impl Settings {
@@ -178,6 +190,8 @@ impl Settings {
 			epsilon,
 			device: flags.device.or(file.device).unwrap_or_default(),
 			cheat_zero_layer: flags.cheat_zero_layer,
+			cheat_time_answers: flags.cheat_time_answers,
+			cheat_vote_valid: flags.cheat_vote_valid,
 		})
 	}
 
