@@ -583,13 +583,6 @@ async fn prompt(
 	let quote = connection.quote(&model_hex, max_tokens).await?.ok_or_else(|| {
 		anyhow!("no provider can take a {max_tokens}-token job for {} right now", model.name)
 	})?;
-	if !quote.judged && matches!(judging, Judging::Required) {
-		bail!(
-			"too few staked accounts offer or verify {} to judge a wrong answer, so the chain \
-			 refuses the job (NoJury); pass --waive-jury to run it unjudged",
-			model.name
-		);
-	}
 	let cap = match max_price {
 		Some(price) => parse_fth(&price)?,
 		None => units(&quote.max_price_per_token),
@@ -613,6 +606,13 @@ async fn prompt(
 			format_fth(value),
 			address(signer),
 			format_fth(free)
+		);
+	}
+	if !quote.judged && matches!(judging, Judging::Required) {
+		bail!(
+			"too few staked accounts offer or verify {} to judge a wrong answer, so the chain \
+			 refuses the job (NoJury); pass --waive-jury to run it unjudged",
+			model.name
 		);
 	}
 	let call = chain::transactions().jobs().submit(
