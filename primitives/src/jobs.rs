@@ -329,6 +329,17 @@ pub fn draw_subject(purpose: DrawPurpose, job: JobId, attempt: u32) -> alloc::ve
 	(purpose.tag(), job, attempt).encode()
 }
 
+/// The subject of a draw made while a job is submitted: `(purpose, owner, n)` SCALE-encoded, `n`
+/// being how many jobs the owner submitted before. Unlike the job id, which follows the order of
+/// the block's submissions, nothing in it is the block author's to change.
+pub fn submission_subject<AccountId: Encode>(
+	purpose: DrawPurpose,
+	owner: &AccountId,
+	submitted_before: u64,
+) -> alloc::vec::Vec<u8> {
+	(purpose.tag(), owner, submitted_before).encode()
+}
+
 /// A draw's 32 bytes: BLAKE2b-256 of `(randomness, subject)` SCALE-encoded, `randomness` being
 /// the chain's answer for the subject.
 pub fn draw<Randomness: Encode>(randomness: Randomness, subject: &[u8]) -> [u8; 32] {

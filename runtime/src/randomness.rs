@@ -1,21 +1,24 @@
 //! The market's randomness: the VRF output of the block being built.
 //!
 //! BABE's `ParentBlockRandomness` is the VRF output of the block before, which every signer has
-//! read before it signs: a user could submit only when routing would pick its friend, a provider
-//! could time its answer for an audit draw it can compute. The block being built carries its
-//! author's VRF pre-output in its pre-runtime digest. Only that author can compute it before the
-//! block is published (it needs the author's secret key), and it is unique for the slot (a block
-//! with any other is refused on import), so the author cannot grind it either: it can only leave a
-//! transaction out, or withhold the whole block, at the cost described in `docs/architecture.md`.
-//! BABE itself turns the pre-output into randomness only in `on_finalize`, too late for the
-//! block's own calls, so this reads it from the digest, which BABE has stored by `on_initialize`.
+//! read before it signs: a user could submit only when routing would pick its friend. The block
+//! being built carries its author's VRF pre-output in its pre-runtime digest. Nobody but that
+//! author can compute it before the block is published (it needs the author's secret key), and
+//! it is unique for the author and the slot (a block with any other fails import), so re-signing
+//! cannot re-roll it. The author does know it in advance, for its slots of this epoch and the
+//! next, so it can choose what to include; draws made at submission are keyed by the owner and
+//! its nonce, not the job id, so reordering or inserting submissions re-rolls nobody else's
+//! draw. That inclusion bias, and what it is worth, is in `docs/architecture.md`. BABE itself
+//! turns the pre-output into randomness only in `on_finalize`, too late for the block's own
+//! calls, so this reads it from the digest, which BABE has stored by `on_initialize`.
 
 use super::*;
 use codec::Encode;
 use polkadot_sdk::{frame_support::traits::Randomness, sp_runtime::traits::Hash as _};
 
 /// Chain randomness for routing, seeds, audits and juries (see the module doc). `None` only where
-/// the block has no VRF output (genesis, benchmarks): the jobs pallet then uses the parent hash.
+/// the block has no VRF output (genesis, benchmarks, or plain secondary slots, which the runtime's
+/// BABE configuration does not allow): the jobs pallet then uses the parent hash.
 pub struct BlockVrfRandomness;
 
 impl Randomness<Option<Hash>, BlockNumber> for BlockVrfRandomness {
@@ -81,7 +84,8 @@ mod tests {
 		assert_eq!(parent_alice, parent_bob, "the parent's randomness was known to all");
 	}
 
-	/// A VRF output is unique for its author and slot, so an author that re-signs cannot re-roll.
+	/// A VRF pre-output is unique for its author and slot, so an author that re-signs its block
+	/// cannot re-roll the draw.
 	#[test]
 	fn an_author_cannot_grind_its_blocks_draw() {
 		let alice = sr25519::Pair::from_string("//Alice", None).unwrap();

@@ -64,6 +64,8 @@ async fn a_challenged_result_is_voted_down_by_a_committee_and_the_provider_slash
 			Value::unnamed_variant("Greedy", []),
 			MAX_TOKENS,
 			PRICE,
+			// The committee registers only after the answer's audit draw.
+			Value::unnamed_variant("Waived", []),
 		),
 	)
 	.await?;

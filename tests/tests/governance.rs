@@ -85,7 +85,14 @@ async fn holders_vote_a_challenge_window_change_through_and_the_next_job_uses_it
 		&alice,
 		"Jobs",
 		"submit",
-		(MODEL, b"hi".to_vec(), Value::unnamed_variant("Greedy", []), 4u32, PRICE),
+		(
+			MODEL,
+			b"hi".to_vec(),
+			Value::unnamed_variant("Greedy", []),
+			4u32,
+			PRICE,
+			Value::unnamed_variant("Waived", []),
+		),
 	)
 	.await?;
 	let before = finalized_number(&node.rpc().await?).await?;

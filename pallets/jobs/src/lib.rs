@@ -289,6 +289,11 @@ pub mod pallet {
 	pub type JobsByOwner<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, ()>;
 
+	/// How many jobs each account has submitted: what keys the draws of its next submission, so
+	/// they follow neither the job id nor the block's order.
+	#[pallet::storage]
+	pub type Submitted<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
 	/// Jobs a provider is running for a model now, against its offer's `max_concurrent`.
 	#[pallet::storage]
 	pub type Running<T: Config> =
@@ -620,12 +625,13 @@ pub trait BenchmarkHelper<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// What `submit` costs: the call measured over a full offer book, and the jury check's read
-	/// of every verifier's stake.
+	/// What `submit` costs: the call measured over a full offer book, the jury check's read of
+	/// every verifier's stake, and the owner's submission count.
 	pub(crate) fn submit_weight(prompt: u32) -> polkadot_sdk::frame_support::weights::Weight {
 		use polkadot_sdk::frame_support::traits::Get;
+		let jurors = u64::from(T::Offers::max_jurors());
 		T::WeightInfo::submit(prompt)
-			.saturating_add(T::DbWeight::get().reads(T::Offers::max_jurors().into()))
+			.saturating_add(T::DbWeight::get().reads_writes(jurors.saturating_add(1), 1))
 	}
 
 	/// What `submit_result` costs: the call, plus the audit draw it queues for the next block,
@@ -638,9 +644,9 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::submit_result(text, tokens).saturating_add(T::WeightInfo::challenge())
 	}
 
-	/// What `appeal` costs: the call and the last round's draw it queues (`draw_weight`).
+	/// What `appeal` costs: the call, and the last round it queues: its draw and its count.
 	pub(crate) fn appeal_weight() -> polkadot_sdk::frame_support::weights::Weight {
-		Self::draw_weight(1)
+		Self::draw_weight(1).saturating_add(Self::max_resolve_weight())
 	}
 
 	/// The governed limits, never above the storage bounds whatever the runtime supplies.

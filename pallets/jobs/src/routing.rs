@@ -5,7 +5,7 @@
 
 use super::*;
 use faithful_primitives::{
-	jobs::{draw, draw_subject, DrawPurpose, Quote},
+	jobs::{draw, draw_subject, submission_subject, DrawPurpose, Quote},
 	routing::{pick, weight},
 };
 use polkadot_sdk::{
@@ -24,18 +24,29 @@ pub(crate) struct Assignment<AccountId, Balance> {
 }
 
 impl<T: Config> Pallet<T> {
-	/// 32 random bytes for `purpose` and `job` (`faithful_primitives::jobs::draw`). Where the
-	/// block has no VRF output (the first block), the parent hash stands in.
+	/// 32 random bytes for `purpose` and `job` (`faithful_primitives::jobs::draw`).
 	pub(crate) fn random(purpose: DrawPurpose, job: JobId, attempt: u32) -> [u8; 32] {
-		let subject = draw_subject(purpose, job, attempt);
-		let (random, _) = T::Randomness::random(&subject);
-		let random = random.unwrap_or_else(frame_system::Pallet::<T>::parent_hash);
-		draw(random, &subject)
+		Self::random_for(&draw_subject(purpose, job, attempt))
 	}
 
-	/// The sampler's seed for `job`.
-	pub(crate) fn sampling_seed(job: JobId) -> u64 {
-		let random = Self::random(DrawPurpose::Seed, job, 0);
+	/// 32 random bytes for `purpose` in `owner`'s submission now: keyed by how many jobs it
+	/// submitted before (`Submitted`), not the job id, so a block author reordering or inserting
+	/// submissions cannot re-roll it.
+	pub(crate) fn random_at_submission(purpose: DrawPurpose, owner: &T::AccountId) -> [u8; 32] {
+		Self::random_for(&submission_subject(purpose, owner, Submitted::<T>::get(owner)))
+	}
+
+	/// The draw for `subject`. Where the block has no VRF output (the first block), the parent
+	/// hash stands in.
+	fn random_for(subject: &[u8]) -> [u8; 32] {
+		let (random, _) = T::Randomness::random(subject);
+		let random = random.unwrap_or_else(frame_system::Pallet::<T>::parent_hash);
+		draw(random, subject)
+	}
+
+	/// The sampler's seed for a job `owner` submits now.
+	pub(crate) fn sampling_seed(owner: &T::AccountId) -> u64 {
+		let random = Self::random_at_submission(DrawPurpose::Seed, owner);
 		u64::from_le_bytes(random[..8].try_into().expect("32 bytes have 8"))
 	}
 
@@ -81,11 +92,12 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// Picks a provider for `record` among those not in `record.attempts`, without changing any
-	/// state. `None` when no offer fits or the job has had `AttemptLimit` providers already.
+	/// Picks a provider for `record` among those not in `record.attempts` with the draw `random`,
+	/// without changing any state. `None` when no offer fits or the job has had `AttemptLimit`
+	/// providers already.
 	pub(crate) fn route(
-		job: JobId,
 		record: &JobOf<T>,
+		random: [u8; 32],
 	) -> Option<Assignment<T::AccountId, BalanceOf<T>>> {
 		if record.attempts.len() as u32 >= Self::attempt_limit() {
 			return None;
@@ -98,7 +110,6 @@ impl<T: Config> Pallet<T> {
 		)
 		.into_iter()
 		.unzip();
-		let random = Self::random(DrawPurpose::Route, job, record.attempts.len() as u32);
 		Some(candidates.swap_remove(pick(&weights, &random)?))
 	}
 

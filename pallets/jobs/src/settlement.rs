@@ -1,7 +1,7 @@
 //! A job's life after routing: escrow, results, deadlines, payouts and refunds.
 
 use super::*;
-use faithful_primitives::providers::JobOutcome;
+use faithful_primitives::{jobs::DrawPurpose, providers::JobOutcome};
 use polkadot_sdk::{
 	frame_support::{
 		pallet_prelude::*,
@@ -57,7 +57,7 @@ impl<T: Config> Pallet<T> {
 			owner: owner.clone(),
 			model,
 			sampling,
-			seed: Self::sampling_seed(job),
+			seed: Self::sampling_seed(&owner),
 			max_tokens,
 			max_price_per_token,
 			escrow,
@@ -67,7 +67,8 @@ impl<T: Config> Pallet<T> {
 			attempts: BoundedVec::new(),
 			status: JobStatus::Refunded { refunded: Zero::zero(), at: now },
 		};
-		let assignment = Self::route(job, &record).ok_or(Error::<T>::NoProviderAvailable)?;
+		let random = Self::random_at_submission(DrawPurpose::Route, &owner);
+		let assignment = Self::route(&record, random).ok_or(Error::<T>::NoProviderAvailable)?;
 		ensure!(
 			judging == Judging::Waived
 				|| Self::can_seat_jury(model, alloc::vec![&assignment.provider, &owner]),
@@ -76,6 +77,7 @@ impl<T: Config> Pallet<T> {
 		T::Currency::hold(&HoldReason::Escrow.into(), &owner, escrow)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		NextJobId::<T>::put(job.saturating_add(1));
+		Submitted::<T>::mutate(&owner, |n| *n = n.saturating_add(1));
 		Prompts::<T>::insert(job, prompt);
 		JobsByOwner::<T>::insert(&owner, job, ());
 		Self::deposit_event(Event::JobSubmitted {
@@ -297,6 +299,9 @@ impl<T: Config> Pallet<T> {
 		// Each block reads at most `budget + 1` queues, so a cursor far behind (after a stall)
 		// catches up over several blocks instead of in one unbounded sweep.
 		'queues: while cursor <= now && queues_read <= budget {
+			if settled > 0 && used(queues_read + 1, settled, work).any_gt(limit) {
+				break;
+			}
 			queues_read += 1;
 			let room = (budget - settled) as usize;
 			let batch: alloc::vec::Vec<JobId> =
@@ -344,13 +349,16 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What counting a round, or concluding a dispute, of `jurors` jurors costs.
-	/// `resolve_dispute` was measured with three; each more is one provider record read and
-	/// written to release or slash its bond and one account to pay its share, charged at the
-	/// database's rates until `scripts/bench.sh` measures a large jury.
+	/// `resolve_dispute` was measured with three; each more is charged a third of the measured
+	/// time beyond storage, and three reads and writes (its provider record to release or slash
+	/// its bond, the accounts a slash or a share moves between) at the database's rates, until
+	/// `scripts/bench.sh` measures a large jury.
 	pub fn resolve_weight(jurors: u32) -> Weight {
 		let extra = u64::from(jurors.saturating_sub(3));
-		T::WeightInfo::resolve_dispute()
-			.saturating_add(T::DbWeight::get().reads_writes(2, 2).saturating_mul(extra))
+		let measured = T::WeightInfo::resolve_dispute();
+		let per_juror = Weight::from_parts(measured.ref_time() / 3, 0)
+			.saturating_add(T::DbWeight::get().reads_writes(3, 3));
+		measured.saturating_add(per_juror.saturating_mul(extra))
 	}
 
 	/// What drawing the jury of `round` costs at most: `challenge` measured the draw of three
@@ -366,9 +374,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The heaviest a round's count or a dispute's end can be: a last round of every juror a
-	/// model can have, after a first round of `CommitteeSeats`.
+	/// model can have, after a first round as large as a committee can be (governance may have
+	/// lowered the seats since).
 	pub fn max_resolve_weight() -> Weight {
-		Self::resolve_weight(T::Offers::max_jurors().saturating_add(Self::committee_seats()))
+		Self::resolve_weight(T::Offers::max_jurors().saturating_add(T::CommitteeSize::get()))
 	}
 
 	/// Handles a job taken from the queue of block `queued_at`: a deadline, an audit draw, a
@@ -384,7 +393,9 @@ impl<T: Config> Pallet<T> {
 				T::Collateral::record_outcome(&provider, &record.model, JobOutcome::TimedOut);
 				Self::release_slot(&provider, record.model);
 				Self::deposit_event(Event::JobTimedOut { job, provider, slashed });
-				let reassigned = match Self::route(job, &record) {
+				// A running job's id is fixed, so it keys the draw.
+				let random = Self::random(DrawPurpose::Route, job, record.attempts.len() as u32);
+				let reassigned = match Self::route(&record, random) {
 					Some(assignment) => {
 						Self::assign(job, &mut record, assignment, Admission::Always).is_ok()
 					}

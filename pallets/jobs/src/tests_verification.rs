@@ -172,6 +172,41 @@ mod predictable_draws {
 	}
 }
 
+/// A block author inserting its own submission before a victim's (or reordering the block's
+/// submissions) shifted the victim's job id, and so re-rolled its routing and seed. The draws at
+/// submission are keyed by the owner and its nonce: the victim's job is routed and seeded the same
+/// whatever comes before it in the block.
+#[test]
+fn routing_at_submission_does_not_follow_the_order_of_the_blocks_submissions() {
+	use faithful_primitives::jobs::{Judging, Sampling};
+	let victims_job = |inserted: u32| {
+		new_test_ext().execute_with(|| {
+			for (p, price) in [(P1, PRICE), (P2, PRICE), (P3, PRICE), (P4, PRICE)] {
+				provider(p, STAKE, price, 64);
+			}
+			for _ in 0..inserted {
+				assert_ok!(Jobs::submit(
+					RuntimeOrigin::signed(P5),
+					MODEL,
+					b"shift".to_vec(),
+					Sampling::Greedy,
+					8,
+					PRICE,
+					Judging::Waived,
+				));
+			}
+			let job = submit(8, PRICE);
+			let record = JobsStorage::<Test>::get(job).unwrap();
+			(record.status.provider().copied(), record.seed)
+		})
+	};
+	let alone = victims_job(0);
+	// The mock's queues take four new jobs a block.
+	for inserted in 1..4 {
+		assert_eq!(victims_job(inserted), alone, "{inserted} submissions inserted before it");
+	}
+}
+
 mod free_riding_juries {
 	use super::*;
 
@@ -605,21 +640,23 @@ mod honest_jurors_find_the_truth {
 		#![proptest_config(ProptestConfig::with_cases(64))]
 
 		/// Whatever the pool of verifiers (honest, offline or voting the lie, with any stakes),
-		/// whether the provider lied, and whoever sits in the first round: when the honest jurors
-		/// hold more stake than those voting the lie, and the honest side appeals a first round
-		/// that went the other way, the dispute ends with the truth, and no honest juror, honest
-		/// provider or honest user loses a unit. With no hostile juror at all, one honest juror
-		/// in the pool is enough.
+		/// whether the provider lied, whoever sits in the first round and whether the lying side
+		/// appeals a true first verdict: when the honest jurors hold more stake than those voting
+		/// the lie (by more than the vote bonds a first round locks, since votes weigh free
+		/// collateral at the draw), and the honest side appeals a first round that went the other
+		/// way, the dispute ends with the truth, and no honest juror, honest provider or honest
+		/// user loses a unit. With no hostile juror at all, one honest juror is enough.
 		#[test]
 		fn a_dispute_ends_with_the_truth_when_the_honest_stake_outweighs_the_lies(
 			pool in prop::collection::vec(juror(), 1..=8),
 			provider_lied in any::<bool>(),
+			liars_appeal in any::<bool>(),
 		) {
 			let honest: u128 =
 				pool.iter().filter(|(j, _)| matches!(j, Juror::Honest)).map(|(_, s)| s).sum();
 			let lying: u128 =
 				pool.iter().filter(|(j, _)| matches!(j, Juror::Liar)).map(|(_, s)| s).sum();
-			prop_assume!(honest > lying);
+			prop_assume!(honest > lying + 3 * VOTE_BOND);
 			new_test_ext().execute_with(|| {
 				use polkadot_sdk::frame_support::traits::fungible::Mutate;
 				provider(P1, STAKE, PRICE, 4);
@@ -638,6 +675,7 @@ mod honest_jurors_find_the_truth {
 					assert_ok!(Providers::verify(RuntimeOrigin::signed(*who), MODEL));
 				}
 				let truth = if provider_lied { Verdict::Invalid } else { Verdict::Valid };
+				let (honest_side, lying_side) = if provider_lied { (USER, P1) } else { (P1, USER) };
 				let user_before = free_of(USER);
 				let job = submit(8, PRICE);
 				answer(job, P1);
@@ -662,8 +700,12 @@ mod honest_jurors_find_the_truth {
 				vote_round(job, &votes(job));
 				match Disputes::<Test>::get(job).map(|d| d.jury) {
 					Some(crate::Jury::Decided { verdict, .. }) if verdict != truth => {
-						let appellant = if provider_lied { USER } else { P1 };
-						assert_ok!(Jobs::appeal(RuntimeOrigin::signed(appellant), job));
+						assert_ok!(Jobs::appeal(RuntimeOrigin::signed(honest_side), job));
+						run_to(System::block_number() + 1);
+						vote(job, &votes(job));
+					}
+					Some(crate::Jury::Decided { .. }) if liars_appeal => {
+						assert_ok!(Jobs::appeal(RuntimeOrigin::signed(lying_side), job));
 						run_to(System::block_number() + 1);
 						vote(job, &votes(job));
 					}

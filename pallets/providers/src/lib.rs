@@ -208,8 +208,8 @@ pub mod pallet {
 		},
 		/// A provider stopped offering a model.
 		OfferRetracted { provider: T::AccountId, model: ModelId },
-		/// A full book gave `provider`'s offer, its dearest, to a cheaper one; its running jobs
-		/// run to their end.
+		/// A full book gave `provider`'s offer, the one standing lowest, to a newcomer standing
+		/// higher; its running jobs run to their end.
 		OfferDisplaced { provider: T::AccountId, model: ModelId },
 		/// A full verifiers' book gave `provider`'s place, the least staked, to a larger stake.
 		VerifierDisplaced { provider: T::AccountId, model: ModelId },
@@ -278,7 +278,8 @@ pub mod pallet {
 		OffersThisModel,
 		/// A provider cannot offer a model it verifies; `stop_verifying` it first.
 		VerifiesThisModel,
-		/// `MaxProvidersPerModel` providers offer this model already, none dearer than this offer.
+		/// `MaxProvidersPerModel` providers offer this model already, and the one standing lowest
+		/// (by reputation for the model, then price) stands no lower or has no less stake.
 		TooManyProvidersForModel,
 		/// Balance arithmetic overflowed.
 		Overflow,
@@ -412,11 +413,15 @@ pub mod pallet {
 
 		/// Offers to serve `model` at `price_per_token` per output token, running at most
 		/// `max_concurrent` of its jobs at once. The model must be active and the provider must
-		/// have at least `MinProviderStake` bonded. A full book takes the offer in place of its
-		/// dearest one, if that is dearer (`OfferDisplaced`): offers priced never to serve cannot
-		/// keep a provider out.
+		/// have at least `MinProviderStake` bonded. A full book takes the offer in place of the one
+		/// standing lowest (the lowest reputation for the model, then the highest price) if the
+		/// newcomer stands higher and has more stake bonded (`OfferDisplaced`): offers priced never
+		/// to serve, and offers that took jobs and did not serve them, cannot keep a provider out,
+		/// and pushing stake out of the book costs more stake than it removes.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::offer().saturating_add(T::DbWeight::get().reads_writes(1, 1)))]
+		#[pallet::weight(T::WeightInfo::offer().saturating_add(
+			T::DbWeight::get().reads_writes(T::MaxProvidersPerModel::get().into(), 1)
+		))]
 		pub fn offer(
 			origin: OriginFor<T>,
 			model: ModelId,
@@ -426,7 +431,7 @@ pub mod pallet {
 			let provider = ensure_signed(origin)?;
 			Self::ensure_terms(price_per_token, max_concurrent)?;
 			ensure!(T::Models::is_active(&model), Error::<T>::ModelNotActive);
-			Providers::<T>::try_mutate(&provider, |entry| {
+			let stake = Providers::<T>::try_mutate(&provider, |entry| {
 				let info = entry.as_mut().ok_or(Error::<T>::NotRegistered)?;
 				ensure!(info.stake >= T::MinProviderStake::get(), Error::<T>::StakeTooLow);
 				ensure!(!info.offers.contains(&model), Error::<T>::AlreadyOffered);
@@ -437,20 +442,31 @@ pub mod pallet {
 					Error::<T>::TooManyOffers
 				);
 				info.offers.try_push(model).map_err(|_| Error::<T>::TooManyOffers)?;
-				Ok::<_, DispatchError>(())
+				Ok::<_, DispatchError>(info.stake)
 			})?;
 			let displaced = Offers::<T>::try_mutate(model, |book| {
 				let displaced = if book.is_full() {
-					let (dearest, (_, offer)) = book
+					// Better standing: a higher reputation for the model, then a lower price.
+					let standing = |who: &T::AccountId, price: BalanceOf<T>| {
+						let reputation = Self::reputation_of(who, &model).unwrap_or_default();
+						(reputation, core::cmp::Reverse(price))
+					};
+					let (worst, lowest) = book
 						.iter()
 						.enumerate()
-						.max_by_key(|(_, (_, offer))| offer.price_per_token)
+						.map(|(at, (who, offer))| (at, standing(who, offer.price_per_token)))
+						.min_by_key(|(_, standing)| *standing)
 						.ok_or(Error::<T>::TooManyProvidersForModel)?;
+					// And more stake: displacing honest stake from the book (and its juries)
+					// costs a cartel more stake than it removes.
+					let worst_stake = Providers::<T>::get(&book[worst].0)
+						.map(|info| info.stake)
+						.unwrap_or_default();
 					ensure!(
-						price_per_token < offer.price_per_token,
+						standing(&provider, price_per_token) > lowest && stake > worst_stake,
 						Error::<T>::TooManyProvidersForModel
 					);
-					Some(book.remove(dearest).0)
+					Some(book.remove(worst).0)
 				} else {
 					None
 				};

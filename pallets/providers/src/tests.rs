@@ -306,9 +306,10 @@ fn offer_errors() {
 #[test]
 fn offer_is_refused_past_the_per_provider_and_per_model_bounds() {
 	new_test_ext().execute_with(|| {
-		for who in [ALICE, BOB, CHARLIE, DAVE] {
+		for who in [ALICE, BOB, CHARLIE] {
 			assert_ok!(register(who, 500));
 		}
+		assert_ok!(register(DAVE, 600));
 		assert_ok!(offer(ALICE, 1, 10, 1));
 		assert_ok!(offer(ALICE, 2, 10, 1));
 		assert_noop!(offer(ALICE, 3, 10, 1), Error::<Test>::TooManyOffers);
@@ -612,33 +613,92 @@ fn a_provider_that_verifies_cannot_leave_until_it_stops() {
 #[test]
 fn offers_priced_never_to_serve_cannot_keep_a_provider_out() {
 	new_test_ext().execute_with(|| {
-		for who in [ALICE, BOB, CHARLIE, DAVE] {
+		for who in [ALICE, BOB, CHARLIE] {
 			assert_ok!(register(who, 500));
 		}
+		assert_ok!(register(DAVE, 600));
 		assert_ok!(offer(ALICE, 1, 1_000_000, 1));
 		assert_ok!(offer(BOB, 1, 20, 1));
 		assert_ok!(offer(CHARLIE, 1, 1_000_000, 1));
 		assert_ok!(offer(DAVE, 1, 10, 1));
-		System::assert_has_event(
-			Event::OfferDisplaced { provider: CHARLIE, model: model(1) }.into(),
-		);
+		// The first of the two dearest goes.
+		System::assert_has_event(Event::OfferDisplaced { provider: ALICE, model: model(1) }.into());
 		let book: Vec<u64> = Providers::offers_for(&model(1)).iter().map(|(who, _)| *who).collect();
-		assert_eq!(book, vec![ALICE, BOB, DAVE]);
-		assert!(info(CHARLIE).offers.is_empty(), "the displaced provider's record follows");
+		assert_eq!(book, vec![BOB, CHARLIE, DAVE]);
+		assert!(info(ALICE).offers.is_empty(), "the displaced provider's record follows");
 		Providers::do_try_state().unwrap();
+	});
+}
+
+/// One-planck offers that take jobs and never answer could keep a full book by price alone. A
+/// timeout costs an offer half its reputation for the model, and the lowest reputation goes
+/// first, so any newcomer takes a sinkhole's place after its first missed deadline.
+#[test]
+fn an_offer_that_missed_a_deadline_gives_its_place_to_a_newcomer_however_cheap_it_is() {
+	new_test_ext().execute_with(|| {
+		for who in [ALICE, BOB, CHARLIE] {
+			assert_ok!(register(who, 500));
+		}
+		assert_ok!(register(DAVE, 600));
+		for who in [ALICE, BOB, CHARLIE] {
+			assert_ok!(offer(who, 1, 1, 1));
+		}
+		assert_noop!(offer(DAVE, 1, 10, 1), Error::<Test>::TooManyProvidersForModel);
+		Providers::record_outcome(&BOB, &model(1), JobOutcome::TimedOut);
+		assert_ok!(offer(DAVE, 1, 10, 1));
+		System::assert_has_event(Event::OfferDisplaced { provider: BOB, model: model(1) }.into());
+		Providers::do_try_state().unwrap();
+	});
+}
+
+/// Standing is reputation first: a provider that earned its score keeps its place against a
+/// cheaper unknown, which takes the place of the dearest unproven offer instead.
+#[test]
+fn a_well_reputed_offer_keeps_its_place_against_a_cheaper_newcomer() {
+	new_test_ext().execute_with(|| {
+		for who in [ALICE, BOB, CHARLIE] {
+			assert_ok!(register(who, 500));
+		}
+		assert_ok!(register(DAVE, 600));
+		assert_ok!(offer(ALICE, 1, 100, 1));
+		assert_ok!(offer(BOB, 1, 50, 1));
+		assert_ok!(offer(CHARLIE, 1, 20, 1));
+		Providers::record_outcome(&ALICE, &model(1), JobOutcome::Completed);
+		assert_ok!(offer(DAVE, 1, 10, 1));
+		System::assert_has_event(Event::OfferDisplaced { provider: BOB, model: model(1) }.into());
+		let book: Vec<u64> = Providers::offers_for(&model(1)).iter().map(|(who, _)| *who).collect();
+		assert_eq!(book, vec![ALICE, CHARLIE, DAVE]);
 	});
 }
 
 #[test]
 fn a_full_book_refuses_an_offer_no_cheaper_than_its_dearest() {
 	new_test_ext().execute_with(|| {
-		for who in [ALICE, BOB, CHARLIE, DAVE] {
+		for who in [ALICE, BOB, CHARLIE] {
 			assert_ok!(register(who, 500));
 		}
+		assert_ok!(register(DAVE, 600));
 		for who in [ALICE, BOB, CHARLIE] {
 			assert_ok!(offer(who, 1, 10, 1));
 		}
 		assert_noop!(offer(DAVE, 1, 10, 1), Error::<Test>::TooManyProvidersForModel);
+	});
+}
+
+/// Displacing an offer also takes more stake than it has: pushing honest stake out of a model's
+/// book, and so out of its juries, costs a cartel more stake than it removes.
+#[test]
+fn a_newcomer_without_more_stake_cannot_push_stake_out_of_the_book() {
+	new_test_ext().execute_with(|| {
+		for who in [ALICE, BOB, CHARLIE, DAVE] {
+			assert_ok!(register(who, 500));
+		}
+		for who in [ALICE, BOB, CHARLIE] {
+			assert_ok!(offer(who, 1, 1_000, 1));
+		}
+		assert_noop!(offer(DAVE, 1, 1, 1), Error::<Test>::TooManyProvidersForModel);
+		assert_ok!(Providers::bond_extra(RuntimeOrigin::signed(DAVE), 1));
+		assert_ok!(offer(DAVE, 1, 1, 1));
 	});
 }
 

@@ -1,10 +1,11 @@
 //! Testing only: a liar that times its answers on public chain state.
 //!
-//! Before the chain drew from the VRF output of the block being built, a result's audit was
-//! drawn from `Babe.AuthorVrfRandomness`, which anyone reads before signing. This liar predicts
-//! the draw from that value, as `pallet_babe::ParentBlockRandomness` turned it into randomness,
-//! and holds its answer back a block while the prediction says "audited". The end-to-end test
-//! `worker_audit_timing` shows its lies are audited at the configured rate all the same.
+//! The chain once drew a result's audit in the result's own block from
+//! `pallet_babe::ParentBlockRandomness`, i.e. from `Babe.AuthorVrfRandomness` as anyone reads it
+//! at the best block before signing. This liar predicts the draw from that value as that source
+//! turned it into randomness, and holds its answer back a block while the prediction says
+//! "audited": the strategy that audited 0 of 30 lies then. The end-to-end test
+//! `worker_audit_timing` shows its lies are audited at the configured rate now.
 
 use faithful_primitives::jobs::{draw, draw_below, draw_subject, DrawPurpose, JobId};
 use polkadot_sdk::{
