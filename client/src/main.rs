@@ -23,6 +23,7 @@ use faithful_client::{
 	governance, model_file, Connection,
 };
 use faithful_primitives::{
+	jobs::Sampling as JobSampling,
 	models::Architecture,
 	rpc::{JobView, StatusView},
 	Balance,
@@ -541,19 +542,40 @@ async fn run(cli: Cli) -> Result<()> {
 	}
 }
 
-fn sampling(temperature: Option<f64>, top_k: u32, top_p: f64) -> Result<Sampling> {
-	let Some(temperature) = temperature else { return Ok(Sampling::Greedy) };
-	if !(0.001..=2.0).contains(&temperature) {
-		bail!("--temperature must be between 0.001 and 2");
+/// The job's sampling from the flags, as the chain's own type, checked by the chain's own rule
+/// (`Sampling::is_valid`) so the CLI never pays a fee for a job the chain refuses.
+fn sampling(temperature: Option<f64>, top_k: u32, top_p: f64) -> Result<JobSampling> {
+	use faithful_primitives::jobs::{MAX_TEMPERATURE_MILLI, MAX_TOP_K};
+	let Some(temperature) = temperature else { return Ok(JobSampling::Greedy) };
+	let max_temperature = f64::from(MAX_TEMPERATURE_MILLI) / 1000.0;
+	if !(0.001..=max_temperature).contains(&temperature) {
+		bail!("--temperature must be between 0.001 and {max_temperature}");
 	}
 	if !(0.0..=1.0).contains(&top_p) || top_p == 0.0 {
 		bail!("--top-p must be in (0, 1]");
 	}
-	Ok(Sampling::Sampled {
+	if top_k > MAX_TOP_K {
+		bail!("--top-k must be at most {MAX_TOP_K} (0 keeps every token)");
+	}
+	let sampling = JobSampling::Sampled {
 		temperature_milli: (temperature * 1000.0).round() as u32,
 		top_k,
-		top_p: Permill((top_p * 1e6).round() as u32),
-	})
+		top_p: polkadot_sdk::sp_runtime::Permill::from_parts((top_p * 1e6).round() as u32),
+	};
+	if !sampling.is_valid() {
+		bail!("--temperature {temperature}, --top-k {top_k} and --top-p {top_p} are out of range");
+	}
+	Ok(sampling)
+}
+
+/// The one conversion of a job's sampling to the chain client's generated type.
+fn chain_sampling(sampling: JobSampling) -> Sampling {
+	match sampling {
+		JobSampling::Greedy => Sampling::Greedy,
+		JobSampling::Sampled { temperature_milli, top_k, top_p } => {
+			Sampling::Sampled { temperature_milli, top_k, top_p: Permill(top_p.deconstruct()) }
+		}
+	}
 }
 
 /// What `faithful prompt` was asked for.
@@ -562,7 +584,7 @@ struct PromptRequest {
 	model: String,
 	max_tokens: u32,
 	max_price: Option<String>,
-	sampling: Sampling,
+	sampling: JobSampling,
 	judging: Judging,
 	no_wait: bool,
 }
@@ -618,7 +640,7 @@ async fn prompt(
 	let call = chain::transactions().jobs().submit(
 		H256(model.id.0),
 		text.into_bytes(),
-		sampling,
+		chain_sampling(sampling),
 		max_tokens,
 		cap,
 		judging,

@@ -58,6 +58,10 @@ async fn the_cli_lists_submits_follows_and_refuses_bad_input() -> Result<()> {
 		),
 		(vec!["--suri", "//Nobody", "prompt", "--model", "smollm2", "hi"], "insufficient funds"),
 		(vec!["prompt", "--model", "smollm2", "--temperature", "9", "hi"], "--temperature"),
+		(
+			vec!["prompt", "--model", "smollm2", "--temperature", "0.7", "--top-k", "5000", "hi"],
+			"--top-k must be at most 1000",
+		),
 		(vec!["prompt", "--model", "smollm2", "hi"], "pass --waive-jury to run it unjudged"),
 	] {
 		let (ok, out, err) = faithful(&node, &args);

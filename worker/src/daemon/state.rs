@@ -92,15 +92,31 @@ impl StateFile {
 		&self.state
 	}
 
-	/// Changes the state and writes it out before returning, so nothing acted on is forgotten.
+	/// Changes the state and writes it out durably before returning, so nothing acted on is
+	/// forgotten, even by a power cut: the new state goes to a temporary file readable by the owner
+	/// only (it holds vote salts), is synced, renamed over the old one, and the rename is synced.
 	pub fn update<R>(&mut self, change: impl FnOnce(&mut State) -> R) -> Result<R> {
 		let result = change(&mut self.state);
-		let temporary = self.path.with_extension("json.tmp");
 		let bytes = serde_json::to_vec_pretty(&self.state).expect("the state serializes");
-		fs::write(&temporary, bytes)
-			.and_then(|()| fs::rename(&temporary, &self.path))
-			.with_context(|| format!("writing {}", self.path.display()))?;
+		self.write_durably(&bytes).with_context(|| format!("writing {}", self.path.display()))?;
 		Ok(result)
+	}
+
+	fn write_durably(&self, bytes: &[u8]) -> std::io::Result<()> {
+		use std::{io::Write, os::unix::fs::OpenOptionsExt};
+		let temporary = self.path.with_extension("json.tmp");
+		let mut file = fs::OpenOptions::new()
+			.write(true)
+			.create(true)
+			.truncate(true)
+			.mode(0o600)
+			.open(&temporary)?;
+		file.write_all(bytes)?;
+		file.sync_all()?;
+		fs::rename(&temporary, &self.path)?;
+		let dir =
+			self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+		fs::File::open(dir)?.sync_all()
 	}
 }
 
@@ -143,6 +159,21 @@ mod tests {
 		let ballot = reopened.get().votes[&6].ballot.clone().unwrap();
 		assert_eq!(ballot.salt().unwrap(), [7u8; 32]);
 		assert_eq!(ballot.verdict(), Verdict::Invalid);
+	}
+
+	/// The file holds the salts of committed votes: anyone who reads one can predict the reveal.
+	#[test]
+	fn the_state_file_is_readable_by_its_owner_only() {
+		use std::os::unix::fs::PermissionsExt;
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("state.json");
+		let mut file = StateFile::open(&path).unwrap();
+		file.update(|s| s.last_block = 1).unwrap();
+		let mode = fs::metadata(&path).unwrap().permissions().mode();
+		assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+		file.update(|s| s.last_block = 2).unwrap();
+		assert_eq!(StateFile::open(&path).unwrap().get().last_block, 2);
+		assert!(!path.with_extension("json.tmp").exists(), "no temporary file left");
 	}
 
 	#[test]
