@@ -17,8 +17,9 @@
 //! jobs. The draw is
 //! `r = u128(first 16 bytes of random, little endian) mod Σ weight`, and the winner is the first
 //! offer whose running sum of weights exceeds `r`, in offer-book order. `random` is
-//! BLAKE2b-256(chain randomness ‖ job id ‖ attempt), all of which are on chain, so anyone can
-//! recompute the choice with these two functions.
+//! `faithful_primitives::jobs::draw` of the chain's randomness for the subject (the owner and
+//! its submission count at submission, the job id and attempt at a reassignment), all of which
+//! are on chain once the block is out, so anyone can recompute the choice with these functions.
 
 use polkadot_sdk::sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding, Perbill, Rounding,

@@ -3,12 +3,12 @@
 //! **Draw after commit.** Whether a result is audited and who judges it are drawn at the start of
 //! a block after the one that made them due: the audit of a result delivered in block `n`, and
 //! the jury of a challenge sent in block `n`, are drawn in block `n + 1` or later, from chain
-//! randomness (BABE's VRF output of block `n`) that did not exist when the provider or the
+//! randomness (the VRF output of the drawing block) that did not exist when the provider or the
 //! challenger signed. Nobody can trigger a draw at a moment of its choosing: `finish` refuses a
-//! job whose draw is pending. What remains is the author of block `n`, who knows its VRF output
-//! before it publishes: it can leave a result out of its block (the result then lands in a later
-//! block and is drawn afresh), at the price of the fees, or withhold the block and lose its
-//! reward. Either way it only re-rolls a draw once per block it authors, never sets it.
+//! job whose draw is pending. What remains is the author of the drawing block, who knows its VRF
+//! output before it publishes: it can withhold the block and lose its reward (the next author
+//! draws afresh), or, authoring block `n` too, leave the result out of it. Either way it only
+//! re-rolls a draw once per block it authors, never sets it.
 //!
 //! **Juries follow stake.** Seats are drawn without replacement with probability proportional to
 //! each eligible juror's free collateral, among the providers offering or verifying the job's

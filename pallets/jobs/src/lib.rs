@@ -139,7 +139,8 @@ pub mod pallet {
 		/// Provider stake backing jobs: locked at assignment, released or slashed at the end.
 		type Collateral: ProviderCollateral<Self::AccountId, BalanceOf<Self>>;
 
-		/// Chain randomness (BABE's VRF output of the parent block) for routing and seeds.
+		/// Chain randomness for routing, seeds, audits and juries: in the runtime, the VRF output
+		/// of the block being built, which no signer can read.
 		type Randomness: Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
 
 		/// Where protocol and verification fees go.
