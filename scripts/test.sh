@@ -10,7 +10,7 @@ say "building faithful-node, its wasm runtime, faithful-worker and the faithful 
 # node's. The end-to-end tests run these binaries.
 cargo build --locked -p faithful-node
 cargo build --locked -p faithful-worker
-cargo build --locked -p faithful-client
+cargo build --locked -p faithful-cli
 say "fetching the default model for the inference engine's and the workers' tests"
 "$ROOT/scripts/fetch-model.sh" >/dev/null
 say "fetching llama.cpp's test vocabularies for the tokenizer's tests"
@@ -19,13 +19,13 @@ say "running all tests"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # No doc tests: the crates have no doc examples, and a trailing empty doc-test run would hide the
-# real totals. The worker runs in its own cargo invocation: its dependencies (candle) would
+# real totals. The engine and the worker run in their own cargo invocation: their dependencies would
 # otherwise change the features of crates the node shares and rebuild half of the node's tree.
 status=0
-FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --exclude faithful-worker \
+FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --exclude faithful-worker --exclude faithful-engine \
 	--lib --bins --tests "$@" 2>&1 | tee "$log" || status=$?
 say "running the inference engine's tests (with the real model)"
-FAITHFUL_REQUIRE_MODEL=1 cargo test --locked -p faithful-worker --lib --bins --tests "$@" 2>&1 |
+FAITHFUL_REQUIRE_MODEL=1 cargo test --locked -p faithful-engine -p faithful-worker --lib --bins --tests "$@" 2>&1 |
 	tee -a "$log" || status=$?
 say "running the pallets' benchmarks as tests"
 cargo test --locked --lib -p pallet-models -p pallet-providers -p pallet-jobs \

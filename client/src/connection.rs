@@ -1,12 +1,14 @@
 //! A connection to a Faithful node: subxt for signed transactions and storage, and the node's
 //! `faithful_*` RPC for the market's reads.
 
-use std::sync::Arc;
+use std::{path::Path, sync::Arc};
 
 use anyhow::{anyhow, Context, Result};
 use codec::Decode;
 use faithful_primitives::{
+	hex,
 	jobs::JobId,
+	models::{Architecture, ModelId},
 	rpc::{JobView, ModelView, OfferView, ProviderView, QuoteView},
 	Balance,
 };
@@ -23,7 +25,10 @@ use subxt::{
 };
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
-use crate::{chain, error::explain};
+use crate::{
+	chain::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
+	error::SubmitError,
+};
 
 /// Items asked for per paged read (the node returns at most 1,000).
 const PAGE: u32 = 500;
@@ -45,6 +50,21 @@ pub struct Connection {
 pub fn keypair(suri: &str) -> Result<Keypair> {
 	let uri: SecretUri = suri.parse().map_err(|e| anyhow!("`{suri}` is not a secret URI: {e}"))?;
 	Keypair::from_uri(&uri).map_err(|e| anyhow!("cannot derive a key from `{suri}`: {e}"))
+}
+
+/// The secret URI in a key file (what `faithful keys generate --out` writes), without the
+/// whitespace around it.
+pub fn read_key_file(path: &Path) -> Result<String> {
+	let text = std::fs::read_to_string(path)
+		.with_context(|| format!("reading the key file {}", path.display()))?;
+	let secret = text.trim();
+	anyhow::ensure!(!secret.is_empty(), "the key file {} is empty", path.display());
+	Ok(secret.to_owned())
+}
+
+/// The account of `key`.
+pub fn account(key: &Keypair) -> AccountId32 {
+	AccountId32(key.public_key().0)
 }
 
 /// The SS58 address of `key`.
@@ -81,28 +101,64 @@ impl Connection {
 	}
 
 	/// Signs `call` with `signer`, submits it and waits until it is finalized and succeeded.
-	/// A failure reads as the pallet's error and its documentation.
-	/// The nonce comes from the node's pool (`system_accountNextIndex`), so transactions signed
-	/// one after another need not wait for each other's blocks.
-	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> Result<Events> {
+	/// A failure is a value: the pallet's error with its documentation, or why the transaction
+	/// never got in. The nonce comes from the node's pool (`system_accountNextIndex`), so
+	/// transactions signed one after another need not wait for each other's blocks.
+	pub async fn submit<Call: Payload>(
+		&self,
+		call: &Call,
+		signer: &Keypair,
+	) -> Result<Events, SubmitError> {
+		let not_included = |what: &str, e: &dyn std::fmt::Display| {
+			SubmitError::NotIncluded(format!("{what}: {e}"))
+		};
 		let progress = {
 			let _in_order = self.nonce.lock().await;
 			let nonce: u64 = self
 				.rpc
 				.request("system_accountNextIndex", rpc_params![address(signer)])
 				.await
-				.context("asking the node for the account's next nonce")?;
+				.map_err(|e| not_included("asking the node for the account's next nonce", &e))?;
 			let params =
 				DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).build();
 			self.api
 				.at_current_block()
-				.await?
+				.await
+				.map_err(|e| not_included("reading the latest block", &e))?
 				.transactions()
 				.sign_and_submit_then_watch(call, signer, params)
 				.await
-				.map_err(|e| anyhow!("the node refused the transaction: {e}"))?
+				.map_err(|e| not_included("the node refused the transaction", &e))?
 		};
-		progress.wait_for_finalized_success().await.map_err(|e| anyhow!(explain(&e)))
+		progress.wait_for_finalized_success().await.map_err(|e| SubmitError::finalized(&e))
+	}
+
+	/// Registers a model file as `name`: the one registration call, for the CLI and the worker.
+	pub async fn register_model(
+		&self,
+		signer: &Keypair,
+		id: ModelId,
+		name: &str,
+		architecture: Architecture,
+		context_length: u32,
+	) -> Result<Events, SubmitError> {
+		let call = chain::transactions().models().register(
+			id,
+			BoundedVec(name.as_bytes().to_vec()),
+			architecture.into(),
+			context_length,
+		);
+		self.submit(&call, signer).await
+	}
+
+	/// Whether the node runs a development chain, whose well-known keys (`//Alice`) may sign.
+	pub async fn is_development_chain(&self) -> Result<bool> {
+		let kind: serde_json::Value = self
+			.rpc
+			.request("system_chainType", rpc_params![])
+			.await
+			.context("asking the node for its chain type")?;
+		Ok(kind == "Development")
 	}
 
 	/// Reads a storage entry at the latest finalized block and decodes it as `V`, the runtime's
@@ -149,7 +205,7 @@ impl Connection {
 	}
 
 	/// `faithful_quote`.
-	pub async fn quote(&self, model: &str, max_tokens: u32) -> Result<Option<QuoteView>> {
+	pub async fn quote(&self, model: ModelId, max_tokens: u32) -> Result<Option<QuoteView>> {
 		Ok(self.rpc.request("faithful_quote", rpc_params![model, max_tokens]).await?)
 	}
 
@@ -159,11 +215,12 @@ impl Connection {
 	}
 
 	/// Every one of `owner`'s jobs, in id order, read a page of `faithful_jobsOf` at a time.
-	pub async fn jobs_of(&self, owner: &str) -> Result<Vec<JobId>> {
+	pub async fn jobs_of(&self, owner: &AccountId32) -> Result<Vec<JobId>> {
+		let owner = owner.to_string();
 		let mut jobs: Vec<JobId> = Vec::new();
 		loop {
 			let page: Vec<JobId> =
-				self.rpc.request("faithful_jobsOf", rpc_params![owner, jobs.last(), PAGE]).await?;
+				self.rpc.request("faithful_jobsOf", rpc_params![&owner, jobs.last(), PAGE]).await?;
 			let done = page.len() < PAGE as usize;
 			jobs.extend(page);
 			if done {
@@ -174,7 +231,7 @@ impl Connection {
 	}
 
 	/// `faithful_offers`.
-	pub async fn offers(&self, model: &str) -> Result<Vec<OfferView>> {
+	pub async fn offers(&self, model: ModelId) -> Result<Vec<OfferView>> {
 		Ok(self.rpc.request("faithful_offers", rpc_params![model]).await?)
 	}
 
@@ -194,8 +251,8 @@ impl Connection {
 	}
 
 	/// `faithful_provider`.
-	pub async fn provider(&self, who: &str) -> Result<Option<ProviderView>> {
-		Ok(self.rpc.request("faithful_provider", rpc_params![who]).await?)
+	pub async fn provider(&self, who: &AccountId32) -> Result<Option<ProviderView>> {
+		Ok(self.rpc.request("faithful_provider", rpc_params![who.to_string()]).await?)
 	}
 
 	/// `faithful_subscribeJob`: the job now, then each change until it ends.
@@ -206,12 +263,13 @@ impl Connection {
 			.await?)
 	}
 
-	/// The id of a model given by name or by 0x-hex id.
+	/// The model given by name or by 0x-hex id.
 	pub async fn resolve_model(&self, model: &str) -> Result<ModelView> {
+		let id = hex::decode_array::<32>(model).map(ModelId::from);
 		let models = self.models().await?;
 		models
 			.into_iter()
-			.find(|m| m.name == model || format!("{:?}", m.id) == model.to_lowercase())
+			.find(|m| m.name == model || Some(m.id) == id)
 			.ok_or_else(|| anyhow!("no model is registered as `{model}`; see `faithful models`"))
 	}
 }

@@ -6,6 +6,7 @@
 extern crate alloc;
 
 pub mod api;
+pub mod hex;
 pub mod jobs;
 pub mod models;
 pub mod parameters;

@@ -644,11 +644,8 @@ pub async fn model_id(node: &Node, name: &str) -> Result<[u8; 32]> {
 		.and_then(|all| all.iter().find(|m| m["name"] == name))
 		.and_then(|m| m["id"].as_str())
 		.with_context(|| format!("no model `{name}` in {models}"))?;
-	let bytes: Vec<u8> = (2..hex.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
-		.collect::<Result<_, _>>()?;
-	bytes.try_into().map_err(|_| anyhow!("model id {hex} is not 32 bytes"))
+	faithful_primitives::hex::decode_array(hex)
+		.ok_or_else(|| anyhow!("model id {hex} is not 32 bytes of hex"))
 }
 
 /// Submits a greedy job for `model` as `who`: `max_tokens` at most `cap` per token, waiving a

@@ -1,5 +1,4 @@
-//! The Faithful compute provider: the inference engine, which knows nothing of the chain, and the
-//! provider daemon built on it.
+//! The Faithful compute provider's daemon: it serves, verifies and challenges jobs on chain with
+//! the inference engine (`faithful-engine`), which knows nothing of the chain.
 
 pub mod daemon;
-pub mod engine;

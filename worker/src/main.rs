@@ -8,13 +8,9 @@ use std::{
 };
 
 use anyhow::{Context, Result};
-use candle_core::Device;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use faithful_client::model_file;
-use faithful_worker::{
-	daemon,
-	engine::{self, Finish, Model, SampledParams, Sampling},
-};
+use faithful_engine::{self as engine, model_file, Device, Finish, Model, SampledParams, Sampling};
+use faithful_worker::daemon;
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
@@ -150,6 +146,8 @@ fn main() -> Result<ExitCode> {
 						.unwrap_or_else(|_| "info".into()),
 				)
 				.with_writer(std::io::stderr)
+				// A closed span logs its time: where a job's load, prefill, decode or verify went.
+				.with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
 				.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
 				.init();
 			let config = settings.resolve()?;
@@ -304,6 +302,6 @@ fn print_model_id(path: &Path) -> Result<()> {
 	})
 	.with_context(|| format!("hashing {}", path.display()))?;
 	bar.finish_and_clear();
-	println!("{}", model_file::to_hex(&id));
+	println!("{}", faithful_primitives::hex::encode(id.as_bytes()));
 	Ok(())
 }

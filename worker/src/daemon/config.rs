@@ -8,7 +8,7 @@ use faithful_client::amount::parse_fth;
 use faithful_primitives::Balance;
 use serde::Deserialize;
 
-use crate::engine::DEFAULT_EPSILON;
+use faithful_engine::DEFAULT_EPSILON;
 
 /// Where the engine runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -141,10 +141,7 @@ impl Settings {
 		let flags = self;
 		let suri = match (flags.suri.or(file.suri), flags.key_file.or(file.key_file)) {
 			(Some(suri), None) => suri,
-			(None, Some(path)) => std::fs::read_to_string(&path)
-				.with_context(|| format!("reading the key file {}", path.display()))?
-				.trim()
-				.to_owned(),
+			(None, Some(path)) => faithful_client::connection::read_key_file(&path)?,
 			(Some(_), Some(_)) => bail!("give the key once: --suri or --key-file, not both"),
 			(None, None) => bail!("no provider key: pass --suri (e.g. //Bob) or --key-file"),
 		};

@@ -10,7 +10,7 @@ use faithful_primitives::{
 	models::ModelId,
 };
 
-use crate::engine::{self, Finish, Model, SampledParams, Sampling};
+use faithful_engine::{self as engine, Finish, Model, SampledParams, Sampling};
 
 /// A job as the chain stores it, what both answering and judging replay.
 #[derive(Clone, Debug)]
@@ -138,7 +138,7 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::engine::{test_model, DEFAULT_EPSILON};
+	use faithful_engine::{test_model, DEFAULT_EPSILON};
 	use faithful_primitives::Hash;
 	use polkadot_sdk::sp_runtime::Permill;
 

@@ -21,29 +21,29 @@ use std::{
 };
 
 use anyhow::{anyhow, bail, Context, Result};
-use candle_core::Device;
 use faithful_client::{
 	amount::format_fth,
 	chain::{
 		self,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			faithful_primitives::{
-				jobs::{FinishReason as ChainFinish, Verdict as ChainVerdict},
-				models::Architecture as ChainArchitecture,
-			},
+			pallet_jobs::types::{Jury, Vote as ChainVote},
 		},
 	},
 	connection::{address, keypair},
-	model_file::{self, GgufFacts},
 	Connection,
 };
+use faithful_engine::{
+	model_file::{self, GgufFacts},
+	Device, Model,
+};
 use faithful_primitives::{
+	hex,
 	jobs::{
-		vote_commitment, FinishReason, Job, JobId, JobOutput, JobStatus, MaxJobAttempts,
-		MaxOutputBytes, MaxOutputTokens,
+		vote_commitment, Job, JobId, JobOutput, JobStatus, MaxJobAttempts, MaxOutputBytes,
+		MaxOutputTokens,
 	},
-	models::{Architecture, ModelId},
+	models::ModelId,
 	AccountId, Balance, BlockNumber,
 };
 use polkadot_sdk::substrate_prometheus_endpoint::Registry;
@@ -56,9 +56,8 @@ use self::{
 	engine_thread::{EngineThread, Models},
 	execution::{Answer, Fault, JobInput},
 	metrics::Metrics,
-	state::{hex_encode, Ballot, StateFile, Vote},
+	state::{Ballot, OnChain, Seat, Stage, StateFile},
 };
-use crate::engine::Model;
 
 /// How far back a start or a reconnect looks for missed events: longer than any deadline or vote
 /// phase a job can still be acted on in.
@@ -113,8 +112,8 @@ pub async fn run(config: Config) -> Result<()> {
 	for path in &config.models {
 		let facts = model_file::read_facts(path)?;
 		let id = hash_with_progress(path)?;
-		info!(model = %facts.name, id = %model_file::to_hex(&id), path = %path.display(), "model file");
-		served.insert(ModelId::from(id), Served { path: path.clone(), facts });
+		info!(model = %facts.name, id = %hex::encode(id.as_bytes()), path = %path.display(), "model file");
+		served.insert(id, Served { path: path.clone(), facts });
 	}
 	let engine = start_engine(&config, &served).await?;
 
@@ -205,7 +204,7 @@ impl Worker {
 	async fn ensure_registered(&self, connection: &Connection) -> Result<()> {
 		let who = address(&self.key);
 		let auto = self.config.auto_register;
-		let mut provider = connection.provider(&who).await?;
+		let mut provider = connection.provider(&self.me).await?;
 		if provider.is_none() {
 			if !auto {
 				bail!("{who} is not a registered provider: run with --auto-register to stake {} FTH and register", format_fth(self.config.stake));
@@ -214,7 +213,7 @@ impl Worker {
 			let call = chain::transactions().providers().register(endpoint, self.config.stake);
 			connection.submit(&call, &self.key).await.context("registering the provider")?;
 			info!(stake = %format_fth(self.config.stake), "registered as a provider");
-			provider = connection.provider(&who).await?;
+			provider = connection.provider(&self.me).await?;
 		}
 		let (offers, verifies) = provider.map(|p| (p.offers, p.verifies)).unwrap_or_default();
 		let registered = connection.models().await?;
@@ -246,19 +245,14 @@ impl Worker {
 					if !auto {
 						bail!("{} ({id:?}) is not a registered model: register it with `faithful models register {}` or run with --auto-register", served.path.display(), served.path.display());
 					}
-					let architecture = match served.facts.architecture {
-						Architecture::Llama => ChainArchitecture::Llama,
-						Architecture::Qwen2 => ChainArchitecture::Qwen2,
-						Architecture::Gemma3 => ChainArchitecture::Gemma3,
-					};
-					let call = chain::transactions().models().register(
-						*id,
-						BoundedVec(name.as_bytes().to_vec()),
-						architecture,
-						served.facts.context_length,
-					);
 					connection
-						.submit(&call, &self.key)
+						.register_model(
+							&self.key,
+							*id,
+							name,
+							served.facts.architecture,
+							served.facts.context_length,
+						)
 						.await
 						.with_context(|| format!("registering model `{name}`"))?;
 					info!(model = %name, "registered the model");
@@ -349,15 +343,17 @@ impl Worker {
 					commit_until = event.commit_until,
 					"drawn for the committee"
 				);
-				let vote = Vote {
+				let seat = Seat {
 					commit_until: event.commit_until,
 					reveal_until: event.reveal_until,
-					ballot: None,
-					committed: false,
-					revealed: false,
+					stage: Stage::Drawn,
 				};
-				self.update_state(|s| {
-					s.votes.entry(event.job).or_insert(vote);
+				// Replayed events leave a seat as it is; a later round's phases replace it.
+				self.update_state(|s| match s.seats.get(&event.job) {
+					Some(held) if held.commit_until == seat.commit_until => {}
+					_ => {
+						s.seats.insert(event.job, seat);
+					}
 				})?;
 			}
 		}
@@ -421,22 +417,23 @@ impl Worker {
 		for job in state.serving {
 			self.spawn(Duty::Serve, job, connection, |w, c| async move { w.serve(&c, job).await });
 		}
-		for (job, vote) in state.votes {
-			if now > vote.reveal_until {
-				let _ = self.update_state(|s| s.votes.remove(&job));
-			} else if vote.ballot.is_none() || (!vote.committed && now <= vote.commit_until) {
-				if now <= vote.commit_until {
+		for (job, seat) in state.seats {
+			if now > seat.reveal_until {
+				let _ = self.update_state(|s| s.seats.remove(&job));
+				continue;
+			}
+			match seat.stage {
+				Stage::Drawn | Stage::Judged(_) if now <= seat.commit_until => {
 					self.spawn(Duty::Vote, job, connection, |w, c| async move {
 						w.judge_and_commit(&c, job).await
 					});
 				}
-			} else if vote.committed && !vote.revealed && now > vote.commit_until {
-				self.spawn(
-					Duty::Vote,
-					job,
-					connection,
-					|w, c| async move { w.reveal(&c, job).await },
-				);
+				Stage::Committed(_) if now > seat.commit_until => {
+					self.spawn(Duty::Vote, job, connection, |w, c| async move {
+						w.reveal(&c, job).await
+					});
+				}
+				Stage::Drawn | Stage::Judged(_) | Stage::Committed(_) | Stage::Revealed => {}
 			}
 		}
 		for job in state.auditing {
@@ -500,15 +497,11 @@ impl Worker {
 			self.wait_for_a_predicted_unaudited_block(connection, job).await?;
 		}
 		let n_tokens = answer.tokens.len();
-		let finish = match answer.finish {
-			FinishReason::Eos => ChainFinish::Eos,
-			FinishReason::Length => ChainFinish::Length,
-		};
 		let call = chain::transactions().jobs().submit_result(
 			job,
 			answer.text.into_bytes(),
 			answer.tokens,
-			finish,
+			answer.finish.into(),
 			answer.commitment,
 		);
 		connection.submit(&call, &self.key).await.context("delivering the result")?;
@@ -572,12 +565,51 @@ impl Worker {
 		})
 	}
 
+	/// Where our vote on `job` stands on chain (at the latest finalized block).
+	async fn vote_on_chain(&self, connection: &Connection, job: JobId) -> Result<OnChain> {
+		let dispute = connection.api().at_current_block().await?;
+		let Some(dispute) =
+			dispute.storage().try_fetch(chain::storage().jobs().disputes(), (job,)).await?
+		else {
+			return Ok(OnChain::NotSeated);
+		};
+		let committee = match dispute.decode()?.jury {
+			Jury::Seated { committee, .. } | Jury::Decided { committee, .. } => committee.0,
+			Jury::Drawing => return Ok(OnChain::NotSeated),
+		};
+		Ok(match committee.into_iter().find(|juror| juror.who == self.me).map(|j| j.vote) {
+			None => OnChain::NotSeated,
+			Some(ChainVote::Pending) => OnChain::Pending,
+			Some(ChainVote::Committed(_)) => OnChain::Committed,
+			Some(ChainVote::Revealed(_)) => OnChain::Revealed,
+		})
+	}
+
+	/// Brings the seat for `job` in line with the chain's record of our vote (see
+	/// [`Stage::reconciled`]) and returns its stage; `None` when the seat is over.
+	async fn reconcile_seat(&self, connection: &Connection, job: JobId) -> Result<Option<Stage>> {
+		let on_chain = self.vote_on_chain(connection, job).await?;
+		self.update_state(|s| {
+			let seat = s.seats.get_mut(&job)?;
+			match seat.stage.clone().reconciled(on_chain) {
+				Some(stage) => {
+					seat.stage = stage.clone();
+					Some(stage)
+				}
+				None => {
+					s.seats.remove(&job);
+					None
+				}
+			}
+		})
+	}
+
 	/// Re-executes a disputed job, records the ballot with a fresh salt, then commits it.
 	async fn judge_and_commit(&self, connection: &Connection, job: JobId) -> Result<()> {
-		let vote = self.state().get().votes.get(&job).cloned().context("no such vote")?;
-		let ballot = match vote.ballot {
-			Some(ballot) => ballot,
-			None => {
+		let ballot = match self.reconcile_seat(connection, job).await? {
+			None | Some(Stage::Committed(_) | Stage::Revealed) => return Ok(()),
+			Some(Stage::Judged(ballot)) => ballot,
+			Some(Stage::Drawn) => {
 				let record =
 					read_job(connection, job).await?.context("the disputed job is gone")?;
 				let fault = if self.config.cheat_vote_valid {
@@ -586,56 +618,51 @@ impl Worker {
 				} else {
 					self.judge(connection, job, &record).await?
 				};
-				let ballot = Ballot {
-					valid: fault.is_none(),
-					salt: hex_encode(&rand::random::<[u8; 32]>()),
-				};
+				let ballot = Ballot { valid: fault.is_none(), salt: rand::random() };
 				info!(
 					job,
 					verdict = if ballot.valid { "valid" } else { "invalid" },
 					"judged the disputed result"
 				);
-				self.update_state(|s| {
-					if let Some(v) = s.votes.get_mut(&job) {
-						v.ballot = Some(ballot.clone());
-					}
-				})?;
+				self.set_stage(job, Stage::Judged(ballot.clone()))?;
 				ballot
 			}
 		};
-		let commitment = vote_commitment(job, &self.account, ballot.verdict(), &ballot.salt()?);
+		let commitment = vote_commitment(job, &self.account, ballot.verdict(), &ballot.salt);
 		let call = chain::transactions().jobs().commit_vote(job, commitment);
-		match connection.submit(&call, &self.key).await {
-			Ok(_) => {}
-			Err(e) if e.to_string().contains("AlreadyVoted") => {}
-			Err(e) => return Err(e.context("committing the vote")),
+		if let Err(e) = connection.submit(&call, &self.key).await {
+			// It may have landed before a crash or a lost connection: the chain says.
+			if !matches!(self.reconcile_seat(connection, job).await?, Some(Stage::Committed(_))) {
+				return Err(anyhow::Error::new(e).context("committing the vote"));
+			}
 		}
 		info!(job, "vote committed");
-		self.update_state(|s| {
-			if let Some(v) = s.votes.get_mut(&job) {
-				v.committed = true;
-			}
-		})?;
-		Ok(())
+		self.set_stage(job, Stage::Committed(ballot))
 	}
 
 	async fn reveal(&self, connection: &Connection, job: JobId) -> Result<()> {
-		let vote = self.state().get().votes.get(&job).cloned().context("no such vote")?;
-		let ballot = vote.ballot.context("a committed vote has a ballot")?;
-		let verdict = if ballot.valid { ChainVerdict::Valid } else { ChainVerdict::Invalid };
-		let call = chain::transactions().jobs().reveal_vote(job, verdict, ballot.salt()?);
-		match connection.submit(&call, &self.key).await {
-			Ok(_) => {}
-			Err(e) if e.to_string().contains("AlreadyVoted") => {}
-			Err(e) => return Err(e.context("revealing the vote")),
+		let ballot = match self.reconcile_seat(connection, job).await? {
+			Some(Stage::Committed(ballot)) => ballot,
+			None | Some(Stage::Drawn | Stage::Judged(_) | Stage::Revealed) => return Ok(()),
+		};
+		let call =
+			chain::transactions().jobs().reveal_vote(job, ballot.verdict().into(), ballot.salt);
+		if let Err(e) = connection.submit(&call, &self.key).await {
+			if !matches!(self.reconcile_seat(connection, job).await?, Some(Stage::Revealed)) {
+				return Err(anyhow::Error::new(e).context("revealing the vote"));
+			}
 		}
 		info!(job, verdict = if ballot.valid { "valid" } else { "invalid" }, "vote revealed");
+		self.set_stage(job, Stage::Revealed)
+	}
+
+	/// Moves the seat for `job`, if it is still held, to `stage`.
+	fn set_stage(&self, job: JobId, stage: Stage) -> Result<()> {
 		self.update_state(|s| {
-			if let Some(v) = s.votes.get_mut(&job) {
-				v.revealed = true;
+			if let Some(seat) = s.seats.get_mut(&job) {
+				seat.stage = stage;
 			}
-		})?;
-		Ok(())
+		})
 	}
 
 	/// Re-executes another provider's result and challenges it if it is wrong.
@@ -737,7 +764,7 @@ async fn job_input(connection: &Connection, job: JobId, record: &JobRecord) -> R
 	})
 }
 
-fn hash_with_progress(path: &std::path::Path) -> Result<[u8; 32]> {
+fn hash_with_progress(path: &std::path::Path) -> Result<ModelId> {
 	let mut reported = 0;
 	model_file::hash_file(path, |done, total| {
 		let percent = (done * 100).checked_div(total).unwrap_or(100);

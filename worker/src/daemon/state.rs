@@ -8,30 +8,76 @@ use std::{
 	path::{Path, PathBuf},
 };
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use faithful_primitives::{
+	hex,
 	jobs::{JobId, Verdict},
 	BlockNumber,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A committee seat, from being drawn to revealing.
+/// The state file's format; a file of another version is migrated or refused, never misread.
+pub const VERSION: u32 = 2;
+
+/// A committee seat: its phases and how far this worker's vote has come.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Vote {
+pub struct Seat {
 	pub commit_until: BlockNumber,
 	pub reveal_until: BlockNumber,
-	/// The judgement, once made.
-	pub ballot: Option<Ballot>,
-	pub committed: bool,
-	pub revealed: bool,
+	pub stage: Stage,
+}
+
+/// How far a seat's vote has come. The ballot is written down before it is committed, so a
+/// committed vote can always be revealed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+	/// Drawn; the disputed result is not judged yet.
+	Drawn,
+	/// Judged: the ballot to commit.
+	Judged(Ballot),
+	/// Committed on chain; the ballot waits for the reveal phase.
+	Committed(Ballot),
+	/// Revealed on chain: nothing is left to do.
+	Revealed,
+}
+
+/// Where this worker's vote on a dispute stands on chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnChain {
+	/// Not on the dispute's current jury (the dispute ended, or a new round was drawn).
+	NotSeated,
+	Pending,
+	Committed,
+	Revealed,
+}
+
+impl Stage {
+	/// The stage once the chain's record of the vote is known. The chain wins: a crash may come
+	/// between a vote landing and its stage being written down. `None` when the seat is over, or
+	/// the vote can go no further (committed on chain with no ballot here).
+	pub fn reconciled(self, on_chain: OnChain) -> Option<Stage> {
+		match (on_chain, self) {
+			(OnChain::NotSeated, _) => None,
+			(OnChain::Revealed, _) => Some(Stage::Revealed),
+			(OnChain::Committed, Stage::Judged(ballot) | Stage::Committed(ballot)) => {
+				Some(Stage::Committed(ballot))
+			}
+			(OnChain::Committed, Stage::Drawn | Stage::Revealed) => None,
+			(OnChain::Pending, Stage::Committed(ballot)) => Some(Stage::Judged(ballot)),
+			(OnChain::Pending, Stage::Revealed) => None,
+			(OnChain::Pending, stage @ (Stage::Drawn | Stage::Judged(_))) => Some(stage),
+		}
+	}
 }
 
 /// A judgement and the salt that hides it until the reveal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ballot {
 	pub valid: bool,
-	/// Hex, so the file stays readable.
-	pub salt: String,
+	/// Hex in the file, so it stays readable.
+	#[serde(serialize_with = "salt_to_hex", deserialize_with = "salt_from_hex")]
+	pub salt: [u8; 32],
 }
 
 impl Ballot {
@@ -42,17 +88,23 @@ impl Ballot {
 			Verdict::Invalid
 		}
 	}
+}
 
-	pub fn salt(&self) -> Result<[u8; 32]> {
-		let bytes =
-			hex_decode(&self.salt).context("a ballot's salt in the state file is not hex")?;
-		bytes.try_into().map_err(|_| anyhow::anyhow!("a ballot's salt is not 32 bytes"))
-	}
+fn salt_to_hex<S: Serializer>(salt: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
+	serializer.serialize_str(&hex::encode(salt))
+}
+
+fn salt_from_hex<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
+	let text = String::deserialize(deserializer)?;
+	hex::decode_array(&text)
+		.ok_or_else(|| serde::de::Error::custom("a ballot's salt is not 32 bytes of hex"))
 }
 
 /// The daemon's memory.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
+	/// [`VERSION`].
+	pub version: u32,
 	/// The last finalized block whose events were handled.
 	pub last_block: u64,
 	/// Jobs assigned to this provider whose result is not delivered yet.
@@ -60,11 +112,89 @@ pub struct State {
 	/// Jobs whose result this provider delivered and that have not settled yet.
 	pub delivered: BTreeSet<JobId>,
 	/// Committee seats not yet over.
-	pub votes: BTreeMap<JobId, Vote>,
+	pub seats: BTreeMap<JobId, Seat>,
 	/// Other providers' results picked for an audit and not yet judged.
 	pub auditing: BTreeSet<JobId>,
 	/// Results already audited (each at most once).
 	pub audited: BTreeSet<JobId>,
+}
+
+impl Default for State {
+	fn default() -> Self {
+		Self {
+			version: VERSION,
+			last_block: 0,
+			serving: BTreeSet::new(),
+			delivered: BTreeSet::new(),
+			seats: BTreeMap::new(),
+			auditing: BTreeSet::new(),
+			audited: BTreeSet::new(),
+		}
+	}
+}
+
+impl State {
+	/// Reads a state file of this version, or of version 1 (no version field; votes as an
+	/// option and two flags), which it migrates.
+	fn parse(bytes: &[u8]) -> Result<Self> {
+		let value: serde_json::Value = serde_json::from_slice(bytes)?;
+		match value.get("version").map(serde_json::Value::as_u64) {
+			None => Ok(serde_json::from_value::<v1::State>(value)?.into()),
+			Some(Some(version)) if version == u64::from(VERSION) => {
+				Ok(serde_json::from_value(value)?)
+			}
+			Some(version) => {
+				bail!("version {version:?} is not one this worker reads (it reads 1 and {VERSION})")
+			}
+		}
+	}
+}
+
+/// Version 1 of the file, read only to migrate it.
+mod v1 {
+	use super::*;
+
+	#[derive(Deserialize)]
+	pub struct State {
+		last_block: u64,
+		serving: BTreeSet<JobId>,
+		delivered: BTreeSet<JobId>,
+		votes: BTreeMap<JobId, Vote>,
+		auditing: BTreeSet<JobId>,
+		audited: BTreeSet<JobId>,
+	}
+
+	#[derive(Deserialize)]
+	struct Vote {
+		commit_until: BlockNumber,
+		reveal_until: BlockNumber,
+		ballot: Option<Ballot>,
+		committed: bool,
+		revealed: bool,
+	}
+
+	impl From<State> for super::State {
+		fn from(old: State) -> Self {
+			let seat = |vote: Vote| {
+				let stage = match (vote.ballot, vote.committed, vote.revealed) {
+					(_, _, true) => Stage::Revealed,
+					(Some(ballot), true, false) => Stage::Committed(ballot),
+					(Some(ballot), false, false) => Stage::Judged(ballot),
+					(None, _, false) => Stage::Drawn,
+				};
+				Seat { commit_until: vote.commit_until, reveal_until: vote.reveal_until, stage }
+			};
+			Self {
+				version: VERSION,
+				last_block: old.last_block,
+				serving: old.serving,
+				delivered: old.delivered,
+				seats: old.votes.into_iter().map(|(job, vote)| (job, seat(vote))).collect(),
+				auditing: old.auditing,
+				audited: old.audited,
+			}
+		}
+	}
 }
 
 /// [`State`] kept in a JSON file, rewritten atomically on every change.
@@ -77,7 +207,7 @@ impl StateFile {
 	/// Opens the file at `path`, or starts empty when there is none.
 	pub fn open(path: &Path) -> Result<Self> {
 		let state = match fs::read(path) {
-			Ok(bytes) => serde_json::from_slice(&bytes)
+			Ok(bytes) => State::parse(&bytes)
 				.with_context(|| format!("{} is not a worker state file", path.display()))?,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => State::default(),
 			Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
@@ -120,17 +250,6 @@ impl StateFile {
 	}
 }
 
-pub fn hex_encode(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
-	if !text.len().is_multiple_of(2) {
-		return None;
-	}
-	(0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -141,24 +260,90 @@ mod tests {
 		let path = dir.path().join("nested/state.json");
 		let mut file = StateFile::open(&path).unwrap();
 		assert_eq!(file.get(), &State::default());
-		let vote = Vote {
+		let seat = Seat {
 			commit_until: 10,
 			reveal_until: 20,
-			ballot: Some(Ballot { valid: false, salt: hex_encode(&[7u8; 32]) }),
-			committed: true,
-			revealed: false,
+			stage: Stage::Committed(Ballot { valid: false, salt: [7u8; 32] }),
 		};
 		file.update(|s| {
 			s.last_block = 42;
 			s.delivered.insert(5);
-			s.votes.insert(6, vote.clone());
+			s.seats.insert(6, seat.clone());
 		})
 		.unwrap();
 		let reopened = StateFile::open(&path).unwrap();
 		assert_eq!(reopened.get(), file.get());
-		let ballot = reopened.get().votes[&6].ballot.clone().unwrap();
-		assert_eq!(ballot.salt().unwrap(), [7u8; 32]);
+		let Stage::Committed(ballot) = &reopened.get().seats[&6].stage else {
+			panic!("the seat's stage survives")
+		};
+		assert_eq!(ballot.salt, [7u8; 32]);
 		assert_eq!(ballot.verdict(), Verdict::Invalid);
+	}
+
+	/// A worker upgraded in the middle of a dispute must still reveal the vote it committed.
+	#[test]
+	fn a_version_1_file_migrates_with_its_committed_vote_and_salt() {
+		let salt = "07".repeat(32);
+		let old = format!(
+			r#"{{"last_block": 9, "serving": [1], "delivered": [], "auditing": [], "audited": [3],
+			"votes": {{
+				"4": {{"commit_until": 10, "reveal_until": 20, "ballot": null, "committed": false, "revealed": false}},
+				"5": {{"commit_until": 10, "reveal_until": 20, "ballot": {{"valid": true, "salt": "{salt}"}}, "committed": false, "revealed": false}},
+				"6": {{"commit_until": 10, "reveal_until": 20, "ballot": {{"valid": false, "salt": "{salt}"}}, "committed": true, "revealed": false}},
+				"7": {{"commit_until": 10, "reveal_until": 20, "ballot": {{"valid": false, "salt": "{salt}"}}, "committed": true, "revealed": true}}
+			}}}}"#
+		);
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("state.json");
+		fs::write(&path, old).unwrap();
+		let state = StateFile::open(&path).unwrap().get().clone();
+		assert_eq!((state.version, state.last_block), (VERSION, 9));
+		assert_eq!(state.serving, [1].into());
+		assert_eq!(state.audited, [3].into());
+		let stages: Vec<&Stage> = state.seats.values().map(|seat| &seat.stage).collect();
+		assert_eq!(
+			stages,
+			[
+				&Stage::Drawn,
+				&Stage::Judged(Ballot { valid: true, salt: [7; 32] }),
+				&Stage::Committed(Ballot { valid: false, salt: [7; 32] }),
+				&Stage::Revealed,
+			]
+		);
+	}
+
+	#[test]
+	fn a_file_of_an_unknown_version_is_refused() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("state.json");
+		let mut newer = serde_json::to_value(State::default()).unwrap();
+		newer["version"] = 3.into();
+		fs::write(&path, newer.to_string()).unwrap();
+		let err = StateFile::open(&path).err().unwrap();
+		assert!(
+			format!("{err:#}").contains("version Some(3) is not one this worker reads"),
+			"{err:#}"
+		);
+	}
+
+	/// A crash between a vote landing and its stage being written leaves the file behind the
+	/// chain; the chain's record decides the next step.
+	#[test]
+	fn a_seat_follows_the_chains_record_of_the_vote() {
+		let ballot = Ballot { valid: true, salt: [1; 32] };
+		let committed = Stage::Committed(ballot.clone());
+		let judged = Stage::Judged(ballot.clone());
+		// Crashed after revealing: never reveal again.
+		assert_eq!(committed.clone().reconciled(OnChain::Revealed), Some(Stage::Revealed));
+		// Crashed after committing: reveal next, not commit again.
+		assert_eq!(judged.clone().reconciled(OnChain::Committed), Some(committed.clone()));
+		// The commit never landed: commit again.
+		assert_eq!(committed.clone().reconciled(OnChain::Pending), Some(judged.clone()));
+		assert_eq!(judged.clone().reconciled(OnChain::Pending), Some(judged));
+		assert_eq!(Stage::Drawn.reconciled(OnChain::Pending), Some(Stage::Drawn));
+		// No longer on the jury, or committed with no ballot to reveal: the seat is over.
+		assert_eq!(committed.reconciled(OnChain::NotSeated), None);
+		assert_eq!(Stage::Drawn.reconciled(OnChain::Committed), None);
 	}
 
 	/// The file holds the salts of committed votes: anyone who reads one can predict the reveal.
@@ -187,9 +372,9 @@ mod tests {
 
 	#[test]
 	fn a_salt_that_is_not_32_hex_bytes_is_refused() {
-		let mut ballot = Ballot { valid: true, salt: "zz".into() };
-		assert!(ballot.salt().is_err());
-		ballot.salt = hex_encode(&[1u8; 31]);
-		assert!(ballot.salt().is_err());
+		for salt in ["zz".to_owned(), hex::encode(&[1u8; 31])] {
+			let ballot = serde_json::json!({ "valid": true, "salt": salt });
+			assert!(serde_json::from_value::<Ballot>(ballot).is_err(), "{salt}");
+		}
 	}
 }

@@ -32,6 +32,8 @@ impl Generation {
 
 /// Generates at most `max_tokens` tokens after `prompt`. `on_token` sees each token with the text
 /// it completes (empty while a character spans tokens), so the pieces add up to the answer.
+/// `RUST_LOG=faithful_engine=debug` shows the time of the prefill and of the decode.
+#[tracing::instrument(level = "debug", skip_all, fields(prompt_tokens = prompt.len(), max_tokens))]
 pub fn generate(
 	model: &mut Model,
 	prompt: &[u32],
@@ -48,7 +50,8 @@ pub fn generate(
 		model.max_sequence_len()
 	);
 	let end = model.chat().end();
-	let mut logits = model.next_logits(prompt, 0)?;
+	let mut logits = tracing::debug_span!("prefill").in_scope(|| model.next_logits(prompt, 0))?;
+	let _decode = tracing::debug_span!("decode").entered();
 	let mut tokens = Vec::new();
 	let mut text = String::new();
 	let mut stream = TextStream::default();
@@ -79,7 +82,7 @@ pub fn generate(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::engine::{sampler::SampledParams, test_model};
+	use crate::{sampler::SampledParams, test_model};
 
 	#[test]
 	fn generation_is_deterministic_for_a_seed_and_streams_its_text() {

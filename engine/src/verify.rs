@@ -71,6 +71,7 @@ const CHUNK: usize = 256;
 
 /// Verifies that `output` is what `model` answers to `prompt` under `sampling`, ending with
 /// `finish`, given the request's `max_tokens`.
+#[tracing::instrument(level = "debug", skip_all, fields(prompt_tokens = prompt.len(), output_tokens = output.len()))]
 pub fn verify(
 	model: &Model,
 	prompt: &[u32],
@@ -162,7 +163,7 @@ fn check_structure(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::engine::{generate::generate, sampler::SampledParams, test_model};
+	use crate::{generate::generate, sampler::SampledParams, test_model};
 
 	const MAX: usize = 24;
 

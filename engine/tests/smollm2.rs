@@ -5,7 +5,7 @@
 mod common;
 
 use candle_core::Device;
-use faithful_worker::engine::{
+use faithful_engine::{
 	generate, verify, Finish, Model, Rejection, SampledParams, Sampling, DEFAULT_EPSILON,
 };
 

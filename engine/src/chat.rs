@@ -84,7 +84,7 @@ impl Chat {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::engine::test_model;
+	use crate::test_model;
 	use faithful_primitives::jobs::CHAT_TEMPLATE_TOKENS;
 	use proptest::prelude::*;
 

@@ -320,7 +320,7 @@ impl TextStream {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::engine::test_model;
+	use crate::test_model;
 
 	#[test]
 	fn the_byte_alphabet_covers_every_byte_once() {

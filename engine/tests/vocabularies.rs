@@ -9,7 +9,7 @@ mod common;
 use std::fs::File;
 
 use candle_core::quantized::gguf_file::Content;
-use faithful_worker::engine::Tokenizer;
+use faithful_engine::Tokenizer;
 
 /// A text and the token ids expected for it.
 type Case = (String, Vec<u32>);

@@ -10,13 +10,10 @@ use std::{
 
 use anyhow::{anyhow, bail, Context};
 use candle_core::quantized::gguf_file::{Content, Value};
-use faithful_primitives::models::Architecture;
+use faithful_primitives::models::{Architecture, ModelId};
 
 /// Bytes read per step; large enough that hashing, not I/O calls, dominates.
 const CHUNK_BYTES: usize = 1 << 20;
-
-/// A 32-byte model id.
-pub type ModelId = [u8; 32];
 
 /// Hashes everything `reader` yields, calling `progress` with the bytes hashed so far.
 pub fn hash_reader(mut reader: impl Read, mut progress: impl FnMut(u64)) -> io::Result<ModelId> {
@@ -34,9 +31,7 @@ pub fn hash_reader(mut reader: impl Read, mut progress: impl FnMut(u64)) -> io::
 		done += read as u64;
 		progress(done);
 	}
-	let mut id = [0u8; 32];
-	id.copy_from_slice(state.finalize().as_bytes());
-	Ok(id)
+	Ok(ModelId::from_slice(state.finalize().as_bytes()))
 }
 
 /// Hashes a GGUF file, calling `progress(done, total)` as it goes.
@@ -44,16 +39,6 @@ pub fn hash_file(path: &Path, mut progress: impl FnMut(u64, u64)) -> io::Result<
 	let file = File::open(path)?;
 	let total = file.metadata()?.len();
 	hash_reader(file, |done| progress(done, total))
-}
-
-/// `0x`-prefixed lowercase hex, the form the chain's RPC and explorers show.
-pub fn to_hex(id: &ModelId) -> String {
-	let mut out = String::with_capacity(66);
-	out.push_str("0x");
-	for byte in id {
-		out.push_str(&format!("{byte:02x}"));
-	}
-	out
 }
 
 /// A model file's registration facts.
@@ -105,13 +90,14 @@ pub fn read_facts(path: &Path) -> anyhow::Result<GgufFacts> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use faithful_primitives::hex;
 	use std::io::Write;
 
 	#[test]
 	fn empty_input_hashes_to_the_blake2b_256_test_vector() {
 		let id = hash_reader(io::empty(), |_| {}).unwrap();
 		assert_eq!(
-			to_hex(&id),
+			hex::encode(id.as_bytes()),
 			"0x0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8"
 		);
 	}
@@ -120,7 +106,7 @@ mod tests {
 	fn abc_hashes_to_the_blake2b_256_test_vector() {
 		let id = hash_reader(&b"abc"[..], |_| {}).unwrap();
 		assert_eq!(
-			to_hex(&id),
+			hex::encode(id.as_bytes()),
 			"0xbddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"
 		);
 	}
@@ -135,7 +121,7 @@ mod tests {
 		let id = hash_file(file.path(), |done, total| reports.push((done, total))).unwrap();
 
 		let one_piece = blake2b_simd::Params::new().hash_length(32).hash(&bytes);
-		assert_eq!(&id[..], one_piece.as_bytes());
+		assert_eq!(id.as_bytes(), one_piece.as_bytes());
 		assert_eq!(reports.len(), 3, "one report per chunk read");
 		assert_eq!(reports.last(), Some(&(bytes.len() as u64, bytes.len() as u64)));
 	}

@@ -465,7 +465,7 @@ mod tests {
 	use candle_core::quantized::gguf_file;
 
 	use super::*;
-	use crate::engine::test_model;
+	use crate::test_model;
 
 	fn load(variant: Variant, host_kernels: bool) -> Llama {
 		let file = test_model::write_architecture(true, variant.prefix);

@@ -57,6 +57,7 @@ pub struct Model {
 
 impl Model {
 	/// Loads a GGUF file onto `device`.
+	#[tracing::instrument(level = "debug", skip_all, fields(path = %path.display()))]
 	pub fn load(path: &Path, device: &Device) -> Result<Self> {
 		let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
 		let content = Content::read(&mut file)
@@ -207,7 +208,7 @@ impl Model {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::engine::test_model;
+	use crate::test_model;
 
 	#[test]
 	fn decoding_token_by_token_gives_the_teacher_forced_pass_bits() {

@@ -4,7 +4,8 @@
 use std::{process::Command, time::Duration};
 
 use anyhow::Result;
-use faithful_client::model_file;
+use faithful_engine::model_file;
+use faithful_primitives::hex;
 use faithful_tests::{
 	become_provider, free_balance, register_model, wait_for_finalized, Node, NodeSpec,
 };
@@ -143,7 +144,7 @@ async fn a_gguf_file_registers_as_a_model_under_its_hash() -> Result<()> {
 	assert!(ok, "{err}");
 	let registered: serde_json::Value = serde_json::from_str(&out)?;
 	assert_eq!(registered["name"], faithful_tests::DEFAULT_MODEL_NAME);
-	let expected = model_file::to_hex(&model_file::hash_file(&model, |_, _| {})?);
+	let expected = hex::encode(model_file::hash_file(&model, |_, _| {})?.as_bytes());
 	assert_eq!(registered["id"], expected.as_str());
 	let (ok, out, _) = faithful(&node, &["models"]);
 	assert!(
