@@ -19,13 +19,15 @@ say "running all tests"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 # No doc tests: the crates have no doc examples, and a trailing empty doc-test run would hide the
-# real totals. The engine and the worker run in their own cargo invocation: their dependencies would
-# otherwise change the features of crates the node shares and rebuild half of the node's tree.
+# real totals. The engine and its dependants (worker, CLI) run in their own cargo invocation: candle
+# would otherwise change the features of crates the node shares and rebuild half of the node's tree.
 status=0
-FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace --exclude faithful-worker --exclude faithful-engine \
+FAITHFUL_NODE_BIN="$(node_bin)" cargo test --locked --workspace \
+	--exclude faithful-worker --exclude faithful-engine --exclude faithful-cli \
 	--lib --bins --tests "$@" 2>&1 | tee "$log" || status=$?
-say "running the inference engine's tests (with the real model)"
-FAITHFUL_REQUIRE_MODEL=1 cargo test --locked -p faithful-engine -p faithful-worker --lib --bins --tests "$@" 2>&1 |
+say "running the engine's, the worker's and the CLI's tests (with the real model)"
+FAITHFUL_NODE_BIN="$(node_bin)" FAITHFUL_REQUIRE_MODEL=1 cargo test --locked \
+	-p faithful-engine -p faithful-worker -p faithful-cli --lib --bins --tests "$@" 2>&1 |
 	tee -a "$log" || status=$?
 say "running the pallets' benchmarks as tests"
 cargo test --locked --lib -p pallet-models -p pallet-providers -p pallet-jobs \

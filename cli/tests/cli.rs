@@ -17,6 +17,8 @@ const PRICE: u128 = 1_000_000;
 /// Runs `faithful --url <node> args...`; returns (success, stdout, stderr).
 fn faithful(node: &Node, args: &[&str]) -> (bool, String, String) {
 	let output = Command::new(env!("CARGO_BIN_EXE_faithful"))
+		.env_remove("FAITHFUL_SURI")
+		.env_remove("FAITHFUL_KEY_FILE")
 		.arg("--url")
 		.arg(node.ws_url())
 		.args(args)
@@ -90,8 +92,12 @@ async fn the_cli_lists_submits_follows_and_refuses_bad_input() -> Result<()> {
 
 /// Runs `faithful args...` with no node (key commands need none).
 fn offline(args: &[&str]) -> (bool, String, String) {
-	let output =
-		Command::new(env!("CARGO_BIN_EXE_faithful")).args(args).output().expect("faithful runs");
+	let output = Command::new(env!("CARGO_BIN_EXE_faithful"))
+		.env_remove("FAITHFUL_SURI")
+		.env_remove("FAITHFUL_KEY_FILE")
+		.args(args)
+		.output()
+		.expect("faithful runs");
 	(
 		output.status.success(),
 		String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -350,7 +350,7 @@ impl Worker {
 				};
 				// Replayed events leave a seat as it is; a later round's phases replace it.
 				self.update_state(|s| match s.seats.get(&event.job) {
-					Some(held) if held.commit_until == seat.commit_until => {}
+					Some(held) if held.commit_until >= seat.commit_until => {}
 					_ => {
 						s.seats.insert(event.job, seat);
 					}
@@ -428,7 +428,8 @@ impl Worker {
 						w.judge_and_commit(&c, job).await
 					});
 				}
-				Stage::Committed(_) if now > seat.commit_until => {
+				// A judged seat too: its commit may have landed unrecorded; `reveal` asks the chain.
+				Stage::Judged(_) | Stage::Committed(_) if now > seat.commit_until => {
 					self.spawn(Duty::Vote, job, connection, |w, c| async move {
 						w.reveal(&c, job).await
 					});
